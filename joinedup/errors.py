@@ -1,0 +1,86 @@
+"""Every error joinedup raises on purpose, with what a council officer needs to act on it.
+
+    JoinedUpError                 exit code 1, HTTP 500 unless a subclass says otherwise
+    ├── BadInput                  exit code 2, HTTP 400: the user gave us something we cannot use
+    │   ├── SourceDefinitionError   a source YAML is wrong (every problem listed at once)
+    │   ├── IngestError             a data file cannot be read as its definition says
+    │   └── SynthError              bad options for the synthetic county
+    └── StoreError                the database cannot be opened or is at the wrong schema version
+
+Third-party exceptions are translated at the boundary with ``raise ... from exc`` so the
+CLI and API never show a stack trace for bad input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class JoinedUpError(Exception):
+    """Root of every error joinedup raises deliberately."""
+
+    exit_code = 1
+    http_status = 500
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class BadInput(JoinedUpError):
+    exit_code = 2
+    http_status = 400
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input, located as precisely as we can."""
+
+    message: str
+    where: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+class SourceDefinitionError(BadInput):
+    """A source definition is invalid; carries every problem found, not just the first."""
+
+    def __init__(self, path: Path | str, problems: Sequence[Problem]) -> None:
+        self.path = str(path)
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        noun = "problem" if len(self.problems) == 1 else "problems"
+        super().__init__(f"{self.path}: {len(self.problems)} {noun} in source definition:\n{lines}")
+
+
+class IngestError(BadInput):
+    """A data file cannot be loaded; names the file and, where known, the row and column."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: Path | str,
+        row: int | None = None,
+        column: str | None = None,
+    ) -> None:
+        self.path = str(path)
+        self.row = row
+        self.column = column
+        where = self.path
+        if row is not None:
+            where += f", row {row}"
+        if column is not None:
+            where += f", column {column!r}"
+        super().__init__(f"{where}: {message}")
+
+
+class SynthError(BadInput):
+    """Options for the synthetic county that cannot be honoured."""
+
+
+class StoreError(JoinedUpError):
+    """The database cannot be used as it is."""
