@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import yaml
 
 from joinedup.errors import Problem, SourceDefinitionError
+from joinedup.sources import fhir
 
 
 class Kind(StrEnum):
@@ -248,6 +249,9 @@ def _build(raw: dict[str, Any], problems: list[Problem], *, path: str, text: str
     fields, identifiers = _fields(raw.get("fields"), kind, problems)
     if kind is not None:
         _check_kind_rules(kind, fields, person_source, problems)
+    if fmt is Format.FHIR and kind is not None and record_id is not None:
+        _check_fhir(kind, [record_id, *(c for s in (*fields.values(), *identifiers.values())
+                                        for c in s.columns)], problems)
 
     if problems or name is None or agency is None or record_id is None or kind is None \
             or fmt is None:
@@ -361,6 +365,18 @@ def _check_date_format(fmt: str, where: str, problems: list[Problem]) -> None:
     if "%" not in fmt:
         problems.append(Problem(f"date format {fmt!r} has no % directives; "
                                 "expected something like '%d/%m/%Y'", where))
+
+
+def _check_fhir(kind: Kind, columns: list[str], problems: list[Problem]) -> None:
+    resource = {Kind.PERSON: "Patient", Kind.CONTACT: "Encounter"}.get(kind)
+    if resource is None:
+        problems.append(Problem(f"format fhir reads Patient (kind person) or Encounter "
+                                f"(kind contact) resources, not kind {kind.value}", "format"))
+        return
+    for column in fhir.unknown_keys(resource, columns):
+        problems.append(Problem(f"a FHIR {resource} has no value {column!r}; expected one of "
+                                f"{', '.join(fhir.FLAT_KEYS[resource])} or "
+                                f"identifier:<system>", "fields"))
 
 
 def _check_kind_rules(kind: Kind, fields: dict[str, FieldSpec], person_source: str | None,

@@ -1,0 +1,332 @@
+"""The ``joinedup`` command: a thin shell over the library, one function call per command.
+
+Exit codes: 0 success, 1 failure, 2 bad input (a wrong definition, an unreadable file, a bad
+option). Errors are one readable message on stderr, never a stack trace.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import functools
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+from sqlalchemy import Engine
+
+from joinedup import __version__
+from joinedup.errors import BadInput, JoinedUpError
+from joinedup.settings import Settings
+from joinedup.sources.definition import load_definition
+from joinedup.sources.ingest import LoadReport, ingest
+from joinedup.sources.manifest import load_manifest
+from joinedup.store import database, loads
+from joinedup.store.export import export_records
+
+out = Console()
+err = Console(stderr=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _friendly(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn joinedup's errors into one line on stderr and their exit code."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except JoinedUpError as exc:
+            err.print(f"[red]error:[/red] {escape(exc.message)}", highlight=False)
+            raise typer.Exit(exc.exit_code) from exc
+
+    return run
+
+
+class _App(typer.Typer):
+    """A Typer whose every command reports joinedup's errors the same way."""
+
+    def command(self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]],
+                                                             Callable[..., Any]]:
+        register = super().command(*args, **kwargs)
+
+        def decorator(function: Callable[..., Any]) -> Callable[..., Any]:
+            register(_friendly(function))
+            return function
+
+        return decorator
+
+
+app = _App(no_args_is_help=True, add_completion=False,
+                  rich_markup_mode=None,
+                  help="joinedup: join what a council and its partners hold about the same "
+                       "people and places, safely, securely and legally.")
+db_app = _App(help="Create and upgrade the database schema.", no_args_is_help=True)
+loads_app = _App(help="What was loaded: counts, quarantined rows, warnings.",
+                        no_args_is_help=True)
+export_app = _App(help="Write hub data to files.", no_args_is_help=True)
+sources_app = _App(help="Check source definitions.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(loads_app, name="loads")
+app.add_typer(export_app, name="export")
+app.add_typer(sources_app, name="sources")
+
+DbOption = Annotated[str | None, typer.Option(
+    "--db", metavar="URL", help="Database URL (default: $JOINEDUP_DATABASE_URL or "
+    "sqlite:///joinedup.db).", show_default=False)]
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"joinedup {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Show the version and exit.")
+        ] = False) -> None:
+    """joinedup: one view of the people and places a council and its partners serve."""
+
+
+def _settings(db: str | None) -> Settings:
+    settings = Settings()
+    return settings.model_copy(update={"database_url": db}) if db else settings
+
+
+@contextmanager
+def _store(db: str | None) -> Iterator[Engine]:
+    with database.open_store(_settings(db).database_url) as engine:
+        yield engine
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Any]:
+    """A Rich progress bar on stderr; yields the ``(done, total)`` callback the core expects."""
+    with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                  MofNCompleteColumn(), TimeRemainingColumn(), console=err,
+                  transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total or None)
+
+        yield update
+
+
+# -- ingest ---------------------------------------------------------------------------------
+
+@app.command("ingest")
+def ingest_command(
+    definition: Annotated[Path, typer.Argument(help="The source definition (YAML).")],
+    data: Annotated[Path, typer.Argument(help="The data file to load.")],
+    force: Annotated[bool, typer.Option(help="Load even if this exact file was the source's "
+                                             "latest load.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Load one data file of a source: validated, standardised, all or nothing."""
+    source = load_definition(definition)
+    with _store(db) as engine, _progress(f"Loading {source.name}") as progress:
+        report = ingest(definition=source, path=data, engine=engine,
+                        operator=_settings(db).operator, force=force, progress=progress)
+    _print_reports([report])
+
+
+@app.command("ingest-manifest")
+def ingest_manifest_command(
+    manifest: Annotated[Path, typer.Argument(help="A manifest.yaml listing definitions and "
+                                                  "data files in load order.")],
+    force: Annotated[bool, typer.Option(help="Reload files already loaded.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Load every file a manifest lists, in order (e.g. a synthetic county)."""
+    entries = load_manifest(manifest)
+    reports = []
+    with _store(db) as engine:
+        for entry in entries:
+            with _progress(f"Loading {entry.definition.name}") as progress:
+                reports.append(ingest(definition=entry.definition, path=entry.data,
+                                      engine=engine, operator=_settings(db).operator,
+                                      force=force, progress=progress))
+    _print_reports(reports)
+
+
+def _print_reports(reports: list[LoadReport]) -> None:
+    table = Table(title="Loaded" if len(reports) > 1 else None)
+    for name in ("load", "source", "read", "accepted", "warnings", "quarantined", "new",
+                 "updated", "unchanged", "rows/s"):
+        table.add_column(name, justify="left" if name == "source" else "right")
+    for report in reports:
+        row = report.load
+        if report.skipped:
+            table.add_row(str(row.id), row.source, *["-"] * 7, "-")
+            continue
+        table.add_row(str(row.id), row.source, f"{row.rows_read:,}", f"{row.accepted:,}",
+                      f"{row.warnings:,}", f"{row.quarantined:,}", f"{row.new:,}",
+                      f"{row.updated:,}", f"{row.unchanged:,}", f"{report.rows_per_second:,.0f}")
+    out.print(table)
+    for report in reports:
+        if report.skipped:
+            out.print(f"{report.load.source}: this file was already loaded as load "
+                      f"{report.load.id} with the same definition; nothing changed "
+                      "(use --force to load it again).")
+    flagged = [r.load for r in reports if not r.skipped and (r.load.quarantined or
+                                                             r.load.warnings)]
+    if flagged:
+        out.print("See what was quarantined or warned about with: "
+                  + ", ".join(f"joinedup loads show {r.id}" for r in flagged))
+
+
+# -- loads ----------------------------------------------------------------------------------
+
+@loads_app.command("list")
+def loads_list(
+    source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
+    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 50,
+    db: DbOption = None,
+) -> None:
+    """List loads, newest first, with their counts."""
+    with _store(db) as engine, engine.connect() as connection:
+        rows = loads.list_loads(connection, source_name=source, limit=limit)
+    table = Table()
+    for name in ("load", "source", "agency", "finished", "read", "accepted", "warnings",
+                 "quarantined", "new", "updated", "unchanged"):
+        table.add_column(name, justify="left" if name in ("source", "agency", "finished")
+                         else "right")
+    for r in rows:
+        finished = r.finished_at.strftime("%Y-%m-%d %H:%M") if r.finished_at else r.status
+        table.add_row(str(r.id), r.source, r.agency, finished,
+                      *(f"{v:,}" for v in (r.rows_read, r.accepted, r.warnings, r.quarantined,
+                                           r.new, r.updated, r.unchanged)))
+    out.print(table if rows else "No loads yet: try joinedup ingest SOURCE.yaml DATA_FILE")
+
+
+@loads_app.command("show")
+def loads_show(
+    load_id: Annotated[int, typer.Argument(metavar="LOAD_ID", help="The load to show.")],
+    limit: Annotated[int, typer.Option(help="At most this many rows of each list.")] = 200,
+    db: DbOption = None,
+) -> None:
+    """One load: its file, counts, quarantined rows and data-quality warnings."""
+    with _store(db) as engine, engine.connect() as connection:
+        detail = loads.load_detail(connection, load_id, limit=limit)
+    if detail is None:
+        raise BadInput(f"there is no load {load_id}; see joinedup loads list")
+    r = detail.load
+    out.print(f"[bold]Load {r.id}[/bold]: {r.source} ({r.agency}), {r.status}")
+    out.print(f"file {r.file_name} (sha256 {r.file_sha256[:12]}…), by {r.operator}, "
+              f"{r.started_at:%Y-%m-%d %H:%M:%S}")
+    out.print(f"read {r.rows_read:,}, accepted {r.accepted:,} (new {r.new:,}, updated "
+              f"{r.updated:,}, unchanged {r.unchanged:,}), warnings {r.warnings:,}, "
+              f"quarantined {r.quarantined:,}")
+    for title, issues in (("Quarantined rows", detail.quarantine),
+                          ("Data-quality warnings", detail.warnings)):
+        if not issues:
+            continue
+        table = Table(title=title, title_justify="left")
+        for name in ("row", "record", "column", "value", "problem", "expected"):
+            table.add_column(name, overflow="fold")
+        for i in issues:
+            table.add_row(str(i.row_no), i.record_id or "", i.column or "", i.value or "",
+                          i.reason, i.expected)
+        out.print(table)
+
+
+# -- export ---------------------------------------------------------------------------------
+
+@export_app.command("records")
+def export_records_command(
+    output: Annotated[Path, typer.Option("-o", "--output", help="CSV file to write.")],
+    source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Every person record: source, record_id and the canonical fields, as CSV."""
+    with _store(db) as engine, output.open("w", newline="", encoding="utf-8") as f:
+        count = export_records(engine, csv.writer(f), source_name=source)
+    out.print(f"Wrote {count:,} records to {output}")
+
+
+# -- sources --------------------------------------------------------------------------------
+
+@sources_app.command("check")
+def sources_check(
+    definitions: Annotated[list[Path], typer.Argument(help="Source definition files.")],
+) -> None:
+    """Validate source definitions, reporting every problem in each."""
+    failed = 0
+    for path in definitions:
+        try:
+            found = load_definition(path)
+        except BadInput as exc:
+            failed += 1
+            err.print(f"[red]{exc.message}[/red]")
+        else:
+            out.print(f"{path}: ok ({found.kind.value} source {found.name!r}, "
+                      f"{found.format.value}, {len(found.fields)} fields)")
+    if failed:
+        raise typer.Exit(2)
+
+
+# -- db -------------------------------------------------------------------------------------
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbOption = None) -> None:
+    """Bring the database schema up to this version of joinedup."""
+    engine = database.create_store_engine(_settings(db).database_url)
+    try:
+        database.upgrade(engine)
+        with engine.connect() as connection:
+            revision = database.current_revision(connection)
+    finally:
+        engine.dispose()
+    out.print(f"Database at schema version {revision}.")
+
+
+# -- synth ----------------------------------------------------------------------------------
+
+@app.command("synth")
+def synth_command(
+    outdir: Annotated[Path, typer.Argument(help="Directory to write the county into.")],
+    people: Annotated[int, typer.Option(help="How many people live in the county.")] = 5000,
+    seed: Annotated[int, typer.Option(help="Same seed, same county, byte for byte.")] = 42,
+) -> None:
+    """Write a synthetic county: every agency's files, definitions, a manifest and truth."""
+    from joinedup.synth import generate_county
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), console=err, transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        summary = generate_county(outdir, people=people, seed=seed, progress=update)
+    table = Table(title=f"Synthetic county in {outdir}: {summary.people:,} people, "
+                        f"{summary.households:,} households")
+    table.add_column("source")
+    table.add_column("records", justify="right")
+    for name, count in summary.records.items():
+        table.add_row(name, f"{count:,}")
+    out.print(table)
+    out.print(f"Load it with: joinedup ingest-manifest {outdir / 'manifest.yaml'}")
+
+
+def main() -> None:
+    """Entry point of the installed ``joinedup`` command."""
+    app()

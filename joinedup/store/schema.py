@@ -1,0 +1,219 @@
+"""The canonical model as SQLAlchemy Core tables, one schema for SQLite and PostgreSQL.
+
+Every table fed by a source (person records, contacts, involvements, flags, properties) is
+*versioned*: its current row carries the load that set it, and each earlier version moves to a
+``<table>_history`` twin with ``valid_from``/``valid_to``, so "which load set this value, and
+what was it before?" is always answerable. Both tables are built from one column list, so they
+cannot drift apart. Changes reach databases only through Alembic migrations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(naming_convention={
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+})
+
+agency = Table(
+    "agency", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("created_at", DateTime, nullable=False),
+)
+
+source = Table(
+    "source", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("agency_id", ForeignKey("agency.id"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("format", String(10), nullable=False),
+    Column("person_source_id", ForeignKey("source.id")),
+    Column("description", Text, nullable=False, default=""),
+    Column("definition", Text, nullable=False),
+    Column("definition_sha256", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+load = Table(
+    "load", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source_id", ForeignKey("source.id"), nullable=False, index=True),
+    Column("file_name", Text, nullable=False),
+    Column("file_sha256", String(64), nullable=False),
+    Column("file_bytes", Integer, nullable=False),
+    Column("definition_sha256", String(64), nullable=False),
+    Column("operator", String(200), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime),
+    Column("rows_read", Integer, nullable=False, default=0),
+    Column("accepted", Integer, nullable=False, default=0),
+    Column("new", Integer, nullable=False, default=0),
+    Column("updated", Integer, nullable=False, default=0),
+    Column("unchanged", Integer, nullable=False, default=0),
+    Column("warnings", Integer, nullable=False, default=0),
+    Column("quarantined", Integer, nullable=False, default=0),
+)
+
+quarantine = Table(
+    "quarantine", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("load_id", ForeignKey("load.id"), nullable=False, index=True),
+    Column("row_no", Integer, nullable=False),
+    Column("record_id", Text),
+    Column("column_name", Text),
+    Column("value", Text),
+    Column("reason", Text, nullable=False),
+    Column("expected", Text, nullable=False),
+)
+
+data_warning = Table(
+    "data_warning", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("load_id", ForeignKey("load.id"), nullable=False, index=True),
+    Column("row_no", Integer, nullable=False),
+    Column("record_id", Text, nullable=False),
+    Column("field", String(50), nullable=False),
+    Column("column_name", Text, nullable=False),
+    Column("value", Text, nullable=False),
+    Column("expected", Text, nullable=False),
+)
+
+practitioner = Table(
+    "practitioner", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("agency_id", ForeignKey("agency.id"), nullable=False),
+    Column("key", String(300), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("role", String(200)),
+    Column("team", String(200)),
+    Column("email", String(320)),
+    Column("phone", String(20)),
+    UniqueConstraint("agency_id", "key"),
+)
+
+
+@dataclass(frozen=True)
+class Versioned:
+    """A source-fed table and its history twin, with the value columns both share."""
+
+    table: Table
+    history: Table
+    values: tuple[str, ...]
+
+
+def _versioned(name: str, columns: Callable[[], list[Column[object]]]) -> Versioned:
+    current = Table(
+        name, metadata,
+        Column("id", Integer, primary_key=True),
+        Column("source_id", ForeignKey("source.id"), nullable=False),
+        Column("record_id", String(200), nullable=False),
+        *columns(),
+        Column("invalid", Text),
+        Column("row_hash", String(16), nullable=False),
+        Column("load_id", ForeignKey("load.id"), nullable=False),
+        Column("first_load_id", ForeignKey("load.id"), nullable=False),
+        Column("valid_from", DateTime, nullable=False),
+        UniqueConstraint("source_id", "record_id"),
+    )
+    history = Table(
+        f"{name}_history", metadata,
+        Column("id", Integer, primary_key=True),
+        Column("current_id", ForeignKey(f"{name}.id"), nullable=False, index=True),
+        *columns(),
+        Column("invalid", Text),
+        Column("row_hash", String(16), nullable=False),
+        Column("load_id", ForeignKey("load.id"), nullable=False),
+        Column("valid_from", DateTime, nullable=False),
+        Column("valid_to", DateTime, nullable=False),
+        Column("superseded_by_load_id", ForeignKey("load.id"), nullable=False),
+    )
+    values = (*(c.name for c in columns()), "invalid")
+    return Versioned(current, history, values)
+
+
+def _person_ref() -> list[Column[object]]:
+    return [Column("person_record_id", ForeignKey("source_record.id"), nullable=False,
+                   index=True)]
+
+
+source_record = _versioned("source_record", lambda: [
+    Column("given_name", String(100)),
+    Column("middle_names", String(200)),
+    Column("family_name", String(100)),
+    Column("date_of_birth", Date),
+    Column("sex", String(10)),
+    Column("nhs_number", String(10), index=True),
+    Column("uprn", String(12), index=True),
+    Column("address", Text),
+    Column("postcode", String(8)),
+    Column("phone", String(15)),
+    Column("email", String(320)),
+    Column("identifiers", Text),
+])
+
+contact = _versioned("contact", lambda: [
+    *_person_ref(),
+    Column("occurred_at", DateTime, nullable=False),
+    Column("service", String(200)),
+    Column("channel", String(100)),
+    Column("practitioner_id", ForeignKey("practitioner.id")),
+    Column("team", String(200)),
+    Column("summary", Text),
+])
+
+involvement = _versioned("involvement", lambda: [
+    *_person_ref(),
+    Column("service", String(200), nullable=False),
+    Column("team", String(200)),
+    Column("key_worker_id", ForeignKey("practitioner.id")),
+    Column("reason", Text),
+    Column("started_on", Date),
+    Column("ended_on", Date),
+])
+
+flag = _versioned("flag", lambda: [
+    *_person_ref(),
+    Column("flag", String(100), nullable=False),
+    Column("description", Text),
+    Column("sensitivity", String(20), nullable=False),
+    Column("raised_on", Date),
+    Column("expires_on", Date),
+])
+
+property_ = _versioned("property", lambda: [
+    Column("uprn", String(12), nullable=False, index=True),
+    Column("address", Text),
+    Column("postcode", String(8)),
+    Column("easting", Float),
+    Column("northing", Float),
+    Column("latitude", Float),
+    Column("longitude", Float),
+    Column("ward", String(200)),
+    Column("parish", String(200)),
+])
+
+Index("ix_source_record_postcode", source_record.table.c.postcode)
+Index("ix_contact_occurred_at", contact.table.c.occurred_at)
