@@ -119,7 +119,9 @@ REQUIRED_FIELDS: dict[Kind, tuple[str, ...]] = {
     Kind.PERSON: (),  # a usable name is checked separately: full_name or given/family
     Kind.CONTACT: ("person", "occurred_at"),
     Kind.INVOLVEMENT: ("person", "service"),
-    Kind.FLAG: ("person", "flag"),
+    # A flag's sensitivity decides who may see it: never guessed, so required (a feed without
+    # one states it for every row with ``sensitivity: {value: sensitive}``).
+    Kind.FLAG: ("person", "flag", "sensitivity"),
     Kind.PROPERTY: (),
 }
 

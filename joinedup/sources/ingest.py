@@ -20,8 +20,8 @@ from sqlalchemy import Engine, Text
 
 from joinedup.errors import IngestError
 from joinedup.sources.definition import Kind, SourceDefinition
-from joinedup.sources.mapping import PRACTITIONER_FIELDS, Rejected, RowMapper
-from joinedup.sources.readers import RaggedRow, read_rows
+from joinedup.sources.mapping import PRACTITIONER_FIELDS, Issue, MappedBatch, RowMapper
+from joinedup.sources.readers import RaggedRow, Row, read_rows
 from joinedup.store import loads, merge, schema
 from joinedup.store.schema import Versioned
 from joinedup.store.staging import Staging
@@ -152,51 +152,36 @@ def _staging(connection: Any, definition: SourceDefinition, mapper: RowMapper,
 
 def _stream(definition: SourceDefinition, path: Path, mapper: RowMapper, staging: Staging,
             load_id: int, progress: Progress | None) -> int:
-    """Map every row into staging; quarantine and warnings as they come. Returns rows read."""
-    batch: list[tuple[Any, ...]] = []
-    rejected: list[dict[str, Any]] = []
-    warned: list[dict[str, Any]] = []
+    """Map every row into staging, a batch at a time; quarantine and warnings as they come.
+    Returns the number of rows read."""
+    numbers: list[int] = []
+    rows: list[Row] = []
+    ragged: list[Issue] = []
     rows_read = 0
     for row_no, row in read_rows(definition, path, progress):
         rows_read += 1
         if isinstance(row, RaggedRow):
-            rejected.append({"load_id": load_id, "row_no": row_no, "record_id": None,
-                             "column_name": None, "value": None,
-                             "reason": f"the row has {row.fields} fields, the header has "
-                                       f"{row.expected}",
-                             "expected": "one value per header column (check for an "
-                                         "unquoted delimiter in a value)"})
+            ragged.append(Issue(row_no, None, None, None,
+                                f"the row has {row.fields} fields, the header has {row.expected}",
+                                "one value per header column (check for an unquoted delimiter "
+                                "in a value)"))
             continue
-        try:
-            mapped = mapper(row)
-        except Rejected as exc:
-            rejected.append({"load_id": load_id, "row_no": row_no,
-                             "record_id": _record_id(row), "column_name": exc.column,
-                             "value": exc.value, "reason": exc.reason,
-                             "expected": exc.expected})
-            continue
-        batch.append((row_no, mapped.record_id, *mapped.values, mapped.row_hash))
-        for w in mapped.warnings:
-            warned.append({"load_id": load_id, "row_no": row_no, "record_id": mapped.record_id,
-                           "field": w.field, "column_name": w.column, "value": w.value,
-                           "expected": w.expected})
-        if len(batch) >= BATCH or len(rejected) >= BATCH:
-            _flush(staging, batch, warned, rejected)
-    _flush(staging, batch, warned, rejected)
+        numbers.append(row_no)
+        rows.append(row)
+        if len(rows) == BATCH:
+            _write(staging, load_id, mapper.map_batch(numbers, rows), ragged)
+            numbers, rows, ragged = [], [], []
+    _write(staging, load_id, mapper.map_batch(numbers, rows), ragged)
     return rows_read
 
 
-def _flush(staging: Staging, batch: list[tuple[Any, ...]], warned: list[dict[str, Any]],
-           rejected: list[dict[str, Any]]) -> None:
-    staging.write(batch)
-    loads.add_issues(staging.connection, "data_warning", warned)
-    loads.add_issues(staging.connection, "quarantine", rejected)
-    batch.clear()
-    warned.clear()
-    rejected.clear()
-
-
-def _record_id(row: tuple[str | None, ...]) -> str | None:
-    """The record id of a rejected row, if it has one (it is always the first column read)."""
-    value = row[0]
-    return value.strip() or None if value else None
+def _write(staging: Staging, load_id: int, batch: MappedBatch, ragged: list[Issue]) -> None:
+    staging.write(batch.rows)
+    loads.add_issues(staging.connection, "data_warning", [
+        {"load_id": load_id, "row_no": w.row_no, "record_id": w.record_id, "field": w.field,
+         "column_name": w.column, "value": w.value, "expected": w.expected}
+        for w in batch.warnings])
+    loads.add_issues(staging.connection, "quarantine", [
+        {"load_id": load_id, "row_no": q.row_no, "record_id": q.record_id,
+         "column_name": q.column, "value": q.value, "reason": q.reason, "expected": q.expected}
+        for q in (*ragged, *batch.rejected)])

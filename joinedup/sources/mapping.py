@@ -1,4 +1,4 @@
-"""Mapping: one raw row to the canonical values of its kind, with warnings or a rejection.
+"""Mapping: raw rows to the canonical values of their kind, with warnings or rejections.
 
 The rules that keep data from being lost silently:
 
@@ -8,17 +8,18 @@ The rules that keep data from being lost silently:
   unparseable date) is **kept raw** in the record's ``invalid`` JSON, left empty in its canonical
   field, and reported as a data-quality warning; it never rejects the row.
 
-A definition is compiled once into a list of small converters so the per-row loop is tight:
-ingest speed is a product requirement (see docs/benchmarks.md).
+Rows are mapped a batch at a time, column by column: each field's converter is mapped over the
+column at C speed with a cache for repeated values, and only the rare bad values take the slow
+path that explains them. Ingest speed is a product requirement (docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from joinedup.sources.definition import (
     CANONICAL_FIELDS,
@@ -49,40 +50,14 @@ from joinedup.standardise import (
 )
 
 Value = str | float | None
+INVALID: Any = object()
+"""What a converter returns for a value it cannot accept; the reason is worked out later."""
 
+# Values that repeat across rows (names, dates, postcodes) are cached; values unique to a
+# person (NHS number, phone, email) are not, since a cache would only cost memory.
+UNIQUE_VALUES = {ValueType.NHS_NUMBER, ValueType.PHONE, ValueType.EMAIL, ValueType.UPRN,
+                 ValueType.FLOAT, ValueType.DATETIME}
 
-@dataclass(frozen=True)
-class Warning_:
-    """A bad optional value: kept raw, left out of the canonical field."""
-
-    field: str
-    column: str
-    value: str
-    expected: str
-
-
-class Rejected(Exception):  # noqa: N818 - it is an outcome, not an error to the user
-    """A row that cannot be used; goes to quarantine."""
-
-    def __init__(self, *, column: str | None, value: str | None, reason: str,
-                 expected: str) -> None:
-        super().__init__(reason)
-        self.column = column
-        self.value = value
-        self.reason = reason
-        self.expected = expected
-
-
-@dataclass(frozen=True)
-class Mapped:
-    record_id: str
-    values: tuple[Value, ...]
-    row_hash: str
-    warnings: tuple[Warning_, ...]
-
-
-# Staging columns per kind, in order. "person_ref" and "practitioner_*" are resolved to ids
-# while merging; everything else is the canonical value column of the same name.
 PRACTITIONER_FIELDS = {
     Kind.CONTACT: {"practitioner": "name"},
     Kind.INVOLVEMENT: {"key_worker": "name", "key_worker_role": "role",
@@ -90,41 +65,46 @@ PRACTITIONER_FIELDS = {
 }
 
 
+def staging_column(kind: Kind, field_name: str) -> str:
+    """The staging column a canonical field fills: the person reference and practitioner
+    details are resolved to ids while merging; the rest keep their own names."""
+    if field_name == "person":
+        return "person_ref"
+    practitioner = PRACTITIONER_FIELDS.get(kind, {})
+    return f"practitioner_{practitioner[field_name]}" if field_name in practitioner \
+        else field_name
+
+
 def staging_columns(kind: Kind) -> tuple[str, ...]:
-    names = []
-    for field in CANONICAL_FIELDS[kind]:
-        if field == "full_name":
-            continue
-        if field == "person":
-            names.append("person_ref")
-        elif field in PRACTITIONER_FIELDS.get(kind, {}):
-            names.append(f"practitioner_{PRACTITIONER_FIELDS[kind][field]}")
-        else:
-            names.append(field)
+    names = [staging_column(kind, f) for f in CANONICAL_FIELDS[kind] if f != "full_name"]
     if kind is Kind.PERSON:
         names.append("identifiers")
     return (*names, "invalid")
 
 
-def _date(fmt: str | None, birth: bool) -> Callable[[str], str]:
-    @lru_cache(maxsize=65536)
-    def convert(raw: str) -> str:
-        value = parse_date(raw, fmt)
-        if birth:
-            check_birth_date(value)
-        return value.isoformat()
-    return convert
+@dataclass(frozen=True)
+class Issue:
+    """A rejected row or a bad optional value, located in the file."""
+
+    row_no: int
+    record_id: str | None
+    column: str | None
+    value: str | None
+    reason: str
+    expected: str
+    field: str = ""
 
 
-def _datetime(fmt: str | None) -> Callable[[str], str]:
-    @lru_cache(maxsize=65536)
-    def convert(raw: str) -> str:
-        return parse_datetime(raw, fmt).isoformat(sep=" ")
-    return convert
+@dataclass
+class MappedBatch:
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    """Staging rows: row number, record id, then ``staging_columns(kind)``."""
+    warnings: list[Issue] = field(default_factory=list)
+    rejected: list[Issue] = field(default_factory=list)
 
 
 def _sensitivity(raw: str) -> str:
-    value = raw.strip().lower()
+    value = raw.lower()
     if value not in SENSITIVITIES:
         raise InvalidValue(f"one of {', '.join(SENSITIVITIES)}")
     return value
@@ -141,154 +121,186 @@ SIMPLE: dict[ValueType, Callable[[str], Value]] = {
     ValueType.EMAIL: normalise_email,
     ValueType.SENSITIVITY: _sensitivity,
     ValueType.FLOAT: parse_float,
+    ValueType.ADDRESS: lambda raw: clean_address(raw.split(", ")),
 }
+
+
+def _parser(name: str, vtype: ValueType, fmt: str | None) -> Callable[[str], Any]:
+    """The strict parser of one field: returns the canonical value or raises InvalidValue."""
+    if vtype is ValueType.DATE:
+        birth = name == "date_of_birth"
+
+        def date_value(raw: str) -> str:
+            value = parse_date(raw, fmt)
+            return (check_birth_date(value) if birth else value).isoformat()
+
+        return date_value
+    if vtype is ValueType.DATETIME:
+        return lambda raw: parse_datetime(raw, fmt).isoformat(sep=" ")
+    if name == "full_name":
+        return split_full_name
+    return SIMPLE[vtype]
+
+
+def _tolerant(parse: Callable[[str], Any], cached: bool) -> Callable[[str | None], Any]:
+    """Wrap a strict parser for mapping over a column: blanks become None, bad values
+    INVALID, and repeated values come from a cache."""
+
+    def convert(raw: str | None) -> Any:
+        if raw is None:
+            return None
+        raw = raw.strip()
+        if not raw:
+            return None
+        try:
+            return parse(raw)
+        except InvalidValue:
+            return INVALID
+
+    return lru_cache(maxsize=1 << 16)(convert) if cached else convert
 
 
 @dataclass(frozen=True)
 class _Field:
     name: str
-    slot: int
+    slot: int  # position among the staging columns, -1 for full_name
     positions: tuple[int, ...]
     constant: str | None
-    convert: Callable[[str], Value]
-    label: str  # the source column(s), as the user wrote them
+    parse: Callable[[str], Any]
+    convert: Callable[[str | None], Any]
+    label: str  # the source column(s), as the definition names them
 
-    def raw(self, row: Row) -> str | None:
+    def raw_column(self, columns: Sequence[Sequence[str | None]], size: int
+                   ) -> Sequence[str | None]:
         if self.constant is not None:
-            return self.constant
+            return [self.constant] * size
         if len(self.positions) == 1:
-            value = row[self.positions[0]]
-            return value.strip() or None if value is not None else None
+            return columns[self.positions[0]]
         joiner = ", " if self.name == "address" else " "
-        parts = [p.strip() for p in (row[i] for i in self.positions) if p and p.strip()]
-        return joiner.join(parts) or None
+        parts = [columns[i] for i in self.positions]
+        return [joiner.join([p.strip() for p in row if p and p.strip()]) or None
+                for row in zip(*parts, strict=True)]
+
+    def expected(self, raw: str) -> str:
+        try:
+            self.parse(raw.strip())
+        except InvalidValue as exc:
+            return exc.expected
+        raise AssertionError(f"{self.name}: {raw!r} was rejected, then accepted")
+
+
+def _label(spec: FieldSpec, default: str) -> str:
+    return "+".join(spec.columns) if spec.columns else f"{default} (constant)"
 
 
 class RowMapper:
-    """A definition compiled for speed: call it on each row."""
+    """A definition compiled for batch mapping; call :meth:`map_batch` on each batch."""
 
     def __init__(self, definition: SourceDefinition) -> None:
         self.definition = definition
-        self.kind = definition.kind
-        self.columns = staging_columns(self.kind)
-        columns = definition.columns()
-        position = {c: i for i, c in enumerate(columns)}
-        self._record_id = position[definition.record_id]
+        self.kind = kind = definition.kind
+        self.columns = staging_columns(kind)
+        position = {c: i for i, c in enumerate(definition.columns())}
         slots = {name: i for i, name in enumerate(self.columns)}
-        self._width = len(self.columns)
-        self._fields: list[_Field] = []
-        self._full_name: _Field | None = None
+        self.fields: list[_Field] = []
         for name, spec in definition.fields.items():
-            target = self._target(name)
-            field = self._compile(name, spec, slots.get(target, -1), position)
-            if name == "full_name":
-                self._full_name = field
-            else:
-                self._fields.append(field)
-        self._identifiers = [self._compile(name, spec, -1, position, convert=clean_text)
-                             for name, spec in definition.identifiers.items()]
-        self._required = ("uprn",) if self.kind is Kind.PROPERTY else REQUIRED_FIELDS[self.kind]
-        self._required_slots = []
-        for required in self._required:
-            spec = definition.fields[required]
-            label = "+".join(spec.columns) if spec.columns else required
-            self._required_slots.append((required, slots[self._target(required)], label))
-        self._names = (slots["given_name"], slots["middle_names"], slots["family_name"]) \
-            if self.kind is Kind.PERSON else None
+            vtype = CANONICAL_FIELDS[kind][name]
+            parse = _parser(name, vtype, spec.format)
+            self.fields.append(_Field(
+                name=name, slot=slots.get(staging_column(kind, name), -1),
+                positions=tuple(position[c] for c in spec.columns), constant=spec.value,
+                parse=parse, convert=_tolerant(parse, cached=vtype not in UNIQUE_VALUES),
+                label=_label(spec, name)))
+        self.identifiers = [(name, tuple(position[c] for c in spec.columns))
+                            for name, spec in definition.identifiers.items()]
+        required = ("uprn",) if kind is Kind.PROPERTY else REQUIRED_FIELDS[kind]
+        self.required = [f for f in self.fields if f.name in required]
+        self.name_slots = [slots[n] for n in ("given_name", "middle_names", "family_name")] \
+            if kind is Kind.PERSON else []
 
-    def _target(self, name: str) -> str:
-        if name == "person":
-            return "person_ref"
-        practitioner = PRACTITIONER_FIELDS.get(self.kind, {})
-        return f"practitioner_{practitioner[name]}" if name in practitioner else name
+    def map_batch(self, row_numbers: Sequence[int], rows: Sequence[Row]) -> MappedBatch:
+        """Map a batch of rows (each a tuple of ``definition.columns()``)."""
+        size = len(rows)
+        raw = list(zip(*rows, strict=True)) if rows else []
+        result = MappedBatch()
+        if not size:
+            return result
+        ids = [(r or "").strip() for r in raw[0]]
+        out: list[Sequence[Any]] = [[None] * size for _ in self.columns]
+        bad: dict[int, dict[str, str]] = {}
+        reject: dict[int, Issue] = {}
+        for f in self.fields:
+            raw_col = f.raw_column(raw, size)
+            values = list(map(f.convert, raw_col))
+            if INVALID in values:
+                for i in [i for i, v in enumerate(values) if v is INVALID]:
+                    value = str(raw_col[i]).strip()
+                    issue = Issue(row_numbers[i], ids[i] or None, f.label, value,
+                                  f"invalid {f.name}", f.expected(value), f.name)
+                    if f in self.required:
+                        reject.setdefault(i, Issue(issue.row_no, issue.record_id, f.label,
+                                                   value, f"{f.name} cannot be read",
+                                                   issue.expected))
+                    else:
+                        result.warnings.append(issue)
+                        bad.setdefault(i, {})[f.name] = value
+                    values[i] = None
+            if f.slot >= 0:
+                out[f.slot] = values
+            else:  # full_name: split into the three name columns
+                split = [v if v is not None else (None, None, None) for v in values]
+                for slot, part in zip(self.name_slots, zip(*split, strict=True), strict=True):
+                    out[slot] = part
+        self._reject_unusable(row_numbers, ids, raw, out, bad, reject)
+        if self.identifiers:
+            out[-2] = self._identifiers(raw, size)
+        if bad:
+            invalid = list(out[-1])
+            for i, values in bad.items():
+                invalid[i] = json.dumps(values, sort_keys=True, ensure_ascii=False)
+            out[-1] = invalid
+        staged = zip(row_numbers, ids, *out, strict=True)
+        if reject:
+            result.rejected = [reject[i] for i in sorted(reject)]
+            result.rows = [r for i, r in enumerate(staged) if i not in reject]
+            gone = {x.row_no for x in result.rejected}
+            result.warnings = [w for w in result.warnings if w.row_no not in gone]
+        else:
+            result.rows = list(staged)
+        return result
 
-    def _compile(self, name: str, spec: FieldSpec, slot: int, position: dict[str, int],
-                 convert: Callable[[str], Value] | None = None) -> _Field:
-        if convert is None:
-            vtype = CANONICAL_FIELDS[self.kind][name]
-            if vtype is ValueType.DATE:
-                convert = _date(spec.format, birth=name == "date_of_birth")
-            elif vtype is ValueType.DATETIME:
-                convert = _datetime(spec.format)
-            elif vtype is ValueType.ADDRESS:
-                convert = _address
-            else:
-                convert = SIMPLE[vtype]
-        label = spec.columns[0] if len(spec.columns) == 1 else \
-            "+".join(spec.columns) if spec.columns else "(constant)"
-        return _Field(name=name, slot=slot, positions=tuple(position[c] for c in spec.columns),
-                      constant=spec.value, convert=convert, label=label)
+    def _reject_unusable(self, row_numbers: Sequence[int], ids: list[str],
+                         raw: list[Sequence[str | None]], out: list[Sequence[Any]],
+                         bad: dict[int, dict[str, str]], reject: dict[int, Issue]) -> None:
+        """Rows without a record id, a usable name, or a required field of their kind."""
+        record_id = self.definition.record_id
+        for i in [i for i, v in enumerate(ids) if not v]:
+            reject[i] = Issue(row_numbers[i], None, record_id, raw[0][i], "no record id",
+                              f"a value in column {record_id!r} that identifies the record")
+        if self.name_slots:
+            given, middle, family = (out[s] for s in self.name_slots)
+            labels = " or ".join(repr(f.label) for f in self.fields if "name" in f.name)
+            for i, names in enumerate(zip(given, middle, family, strict=True)):
+                if names == (None, None, None) and i not in reject:
+                    shown = {k: v for k, v in bad.get(i, {}).items() if "name" in k}
+                    reject[i] = Issue(row_numbers[i], ids[i], labels,
+                                      json.dumps(shown, ensure_ascii=False) if shown else None,
+                                      "no usable name", f"a name with letters in {labels}")
+        for f in self.required:
+            for i, v in enumerate(out[f.slot]):
+                if v is None and i not in reject:
+                    reject[i] = Issue(row_numbers[i], ids[i], f.label, None, f"no {f.name}",
+                                      f"a {f.name.replace('_', ' ')} in column {f.label!r}")
 
-    def __call__(self, row: Row) -> Mapped:
-        raw_id = row[self._record_id]
-        record_id = raw_id.strip() if raw_id is not None else ""
-        if not record_id:
-            raise Rejected(column=self.definition.record_id, value=raw_id,
-                           reason="no record id",
-                           expected=f"a value in column {self.definition.record_id!r} that "
-                                    "identifies the record")
-        values: list[Value] = [None] * self._width
-        warnings: list[Warning_] = []
-        invalid: dict[str, str] = {}
-        for field in self._fields:
-            raw = field.raw(row)
-            if raw is None:
-                continue
-            try:
-                values[field.slot] = field.convert(raw)
-            except InvalidValue as exc:
-                if field.name in self._required:
-                    raise Rejected(column=field.label, value=raw,
-                                   reason=f"{field.name} cannot be read",
-                                   expected=exc.expected) from None
-                warnings.append(Warning_(field.name, field.label, raw, exc.expected))
-                invalid[field.name] = raw
-        if self._names is not None:
-            self._person_names(row, values, warnings, invalid)
-        for required, slot, label in self._required_slots:
-            if values[slot] is None:
-                raise Rejected(column=label, value=None, reason=f"no {required}",
-                               expected=f"a {required.replace('_', ' ')} in column {label!r}")
-        if self._identifiers:
-            found = {}
-            for ident in self._identifiers:
-                raw = ident.raw(row)
-                if raw is not None:
-                    found[ident.name] = raw
-            values[-2] = json.dumps(found, sort_keys=True, ensure_ascii=False) if found else None
-        if invalid:
-            values[-1] = json.dumps(invalid, sort_keys=True, ensure_ascii=False)
-        key = "\x1f".join([str(v) for v in values])
-        row_hash = hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
-        return Mapped(record_id, tuple(values), row_hash, tuple(warnings))
-
-    def _person_names(self, row: Row, values: list[Value], warnings: list[Warning_],
-                      invalid: dict[str, str]) -> None:
-        assert self._names is not None
-        full = self._full_name
-        if full is not None:
-            raw = full.raw(row)
-            if raw is not None:
-                try:
-                    parts = split_full_name(raw)
-                except InvalidValue as exc:
-                    warnings.append(Warning_("full_name", full.label, raw, exc.expected))
-                    invalid["full_name"] = raw
-                else:
-                    for slot, part in zip(self._names, parts, strict=True):
-                        values[slot] = part
-        if all(values[slot] is None for slot in self._names):
-            labels = [full.label] if full is not None else [
-                f.label for f in self._fields
-                if f.name in ("given_name", "middle_names", "family_name")]
-            shown = {k: v for k, v in invalid.items() if k.endswith("name")}
-            raise Rejected(column=", ".join(labels),
-                           value=json.dumps(shown, ensure_ascii=False) if shown else None,
-                           reason="no usable name",
-                           expected="a name with letters in " + " or ".join(
-                               repr(lbl) for lbl in labels))
-
-
-def _address(raw: str) -> str:
-    return clean_address(raw.split(", "))
-
+    def _identifiers(self, raw: list[Sequence[str | None]], size: int) -> list[str | None]:
+        found: list[str | None] = [None] * size
+        for i in range(size):
+            values = {}
+            for name, positions in self.identifiers:
+                parts = [raw[p][i] for p in positions]
+                text = " ".join(p.strip() for p in parts if p and p.strip())
+                if text:
+                    values[name] = text
+            if values:
+                found[i] = json.dumps(values, sort_keys=True, ensure_ascii=False)
+        return found

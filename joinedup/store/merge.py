@@ -5,7 +5,8 @@ Order matters and every step runs in the load's transaction:
 1. rows whose record id repeats an earlier row of the same file go to quarantine;
 2. references (person record, practitioner) are resolved, and rows that refer to a person
    record nobody has loaded go to quarantine;
-3. the current version of every changed record is copied to history, then updated in place;
+3. the current version of every changed record (any value differs, NULL-safely) is copied to
+   history, then updated in place;
 4. records never seen before are inserted.
 """
 
@@ -98,24 +99,25 @@ def merge(connection: Connection, staging: Staging, versioned: Versioned, *, sou
     s, t, h = staging.name, versioned.table.name, versioned.history.name
     values = versioned.values
     params = {"source": source_id, "load": load_id, "now": now}
-    changed = (f"{t}.source_id = :source AND {t}.record_id = {s}.record_id "
-               f"AND {t}.row_hash <> {s}.row_hash")
+    distinct = "IS DISTINCT FROM" if connection.dialect.name == "postgresql" else "IS NOT"
+    differs = " OR ".join(f"{t}.{v} {distinct} {s}.{v}" for v in values)
+    changed = f"{t}.source_id = :source AND {t}.record_id = {s}.record_id AND ({differs})"
     connection.execute(text(f"""
-        INSERT INTO {h} (current_id, {', '.join(values)}, row_hash, load_id, valid_from,
+        INSERT INTO {h} (current_id, {', '.join(values)}, load_id, valid_from,
                          valid_to, superseded_by_load_id)
-        SELECT {t}.id, {', '.join(f'{t}.{v}' for v in values)}, {t}.row_hash, {t}.load_id,
+        SELECT {t}.id, {', '.join(f'{t}.{v}' for v in values)}, {t}.load_id,
                {t}.valid_from, :now, :load
         FROM {t} JOIN {s} ON {changed}
     """), params)
     updated = connection.execute(text(f"""
         UPDATE {t} SET {', '.join(f'{v} = {s}.{v}' for v in values)},
-               row_hash = {s}.row_hash, load_id = :load, valid_from = :now
+               load_id = :load, valid_from = :now
         FROM {s} WHERE {changed}
     """), params).rowcount
     new = connection.execute(text(f"""
-        INSERT INTO {t} (source_id, record_id, {', '.join(values)}, row_hash, load_id,
+        INSERT INTO {t} (source_id, record_id, {', '.join(values)}, load_id,
                          first_load_id, valid_from)
-        SELECT :source, {s}.record_id, {', '.join(f'{s}.{v}' for v in values)}, {s}.row_hash,
+        SELECT :source, {s}.record_id, {', '.join(f'{s}.{v}' for v in values)},
                :load, :load, :now
         FROM {s}
         WHERE NOT EXISTS (SELECT 1 FROM {t} WHERE {t}.source_id = :source

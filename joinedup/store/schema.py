@@ -1,5 +1,8 @@
 """The canonical model as SQLAlchemy Core tables, one schema for SQLite and PostgreSQL.
 
+``invalid`` on every versioned table keeps, as JSON, the raw text of optional values that failed
+validation (reported as data-quality warnings), so nothing a source sent is lost.
+
 Every table fed by a source (person records, contacts, involvements, flags, properties) is
 *versioned*: its current row carries the load that set it, and each earlier version moves to a
 ``<table>_history`` twin with ``valid_from``/``valid_to``, so "which load set this value, and
@@ -132,7 +135,6 @@ def _versioned(name: str, columns: Callable[[], list[Column[object]]]) -> Versio
         Column("record_id", String(200), nullable=False),
         *columns(),
         Column("invalid", Text),
-        Column("row_hash", String(16), nullable=False),
         Column("load_id", ForeignKey("load.id"), nullable=False),
         Column("first_load_id", ForeignKey("load.id"), nullable=False),
         Column("valid_from", DateTime, nullable=False),
@@ -144,7 +146,6 @@ def _versioned(name: str, columns: Callable[[], list[Column[object]]]) -> Versio
         Column("current_id", ForeignKey(f"{name}.id"), nullable=False, index=True),
         *columns(),
         Column("invalid", Text),
-        Column("row_hash", String(16), nullable=False),
         Column("load_id", ForeignKey("load.id"), nullable=False),
         Column("valid_from", DateTime, nullable=False),
         Column("valid_to", DateTime, nullable=False),

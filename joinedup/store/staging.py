@@ -24,13 +24,12 @@ class Staging:
                  columns: Sequence[tuple[str, TypeEngine[Any]]],
                  resolved: Sequence[str] = ()) -> None:
         self.connection = connection
-        self.written = tuple(["row_no", "record_id", *(c for c, _ in columns), "row_hash"])
+        self.written = tuple(["row_no", "record_id", *(c for c, _ in columns)])
         self.table = Table(
             name, MetaData(),
             Column("row_no", Integer, nullable=False),
             Column("record_id", String(200), nullable=False),
             *(Column(c, t) for c, t in columns),
-            Column("row_hash", String(16), nullable=False),
             *(Column(c, Integer) for c in resolved),
             prefixes=["TEMPORARY"],
         )

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 02:17:10.190369
+Create Date: 2026-11-22 02:25:04.523645
 
 """
 from typing import Sequence, Union
@@ -110,7 +110,7 @@ def upgrade() -> None:
     sa.Column('longitude', sa.Float(), nullable=True),
     sa.Column('ward', sa.String(length=200), nullable=True),
     sa.Column('parish', sa.String(length=200), nullable=True),
-    sa.Column('row_hash', sa.String(length=16), nullable=False),
+    sa.Column('invalid', sa.Text(), nullable=True),
     sa.Column('load_id', sa.Integer(), nullable=False),
     sa.Column('first_load_id', sa.Integer(), nullable=False),
     sa.Column('valid_from', sa.DateTime(), nullable=False),
@@ -121,7 +121,6 @@ def upgrade() -> None:
     sa.UniqueConstraint('source_id', 'record_id', name=op.f('uq_property_source_id'))
     )
     with op.batch_alter_table('property', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_property_load_id'), ['load_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_property_uprn'), ['uprn'], unique=False)
 
     op.create_table('quarantine',
@@ -156,7 +155,6 @@ def upgrade() -> None:
     sa.Column('email', sa.String(length=320), nullable=True),
     sa.Column('identifiers', sa.Text(), nullable=True),
     sa.Column('invalid', sa.Text(), nullable=True),
-    sa.Column('row_hash', sa.String(length=16), nullable=False),
     sa.Column('load_id', sa.Integer(), nullable=False),
     sa.Column('first_load_id', sa.Integer(), nullable=False),
     sa.Column('valid_from', sa.DateTime(), nullable=False),
@@ -167,7 +165,6 @@ def upgrade() -> None:
     sa.UniqueConstraint('source_id', 'record_id', name=op.f('uq_source_record_source_id'))
     )
     with op.batch_alter_table('source_record', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_source_record_load_id'), ['load_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_source_record_nhs_number'), ['nhs_number'], unique=False)
         batch_op.create_index('ix_source_record_postcode', ['postcode'], unique=False)
         batch_op.create_index(batch_op.f('ix_source_record_uprn'), ['uprn'], unique=False)
@@ -183,7 +180,7 @@ def upgrade() -> None:
     sa.Column('practitioner_id', sa.Integer(), nullable=True),
     sa.Column('team', sa.String(length=200), nullable=True),
     sa.Column('summary', sa.Text(), nullable=True),
-    sa.Column('row_hash', sa.String(length=16), nullable=False),
+    sa.Column('invalid', sa.Text(), nullable=True),
     sa.Column('load_id', sa.Integer(), nullable=False),
     sa.Column('first_load_id', sa.Integer(), nullable=False),
     sa.Column('valid_from', sa.DateTime(), nullable=False),
@@ -196,7 +193,6 @@ def upgrade() -> None:
     sa.UniqueConstraint('source_id', 'record_id', name=op.f('uq_contact_source_id'))
     )
     with op.batch_alter_table('contact', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_contact_load_id'), ['load_id'], unique=False)
         batch_op.create_index('ix_contact_occurred_at', ['occurred_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_contact_person_record_id'), ['person_record_id'], unique=False)
 
@@ -210,7 +206,7 @@ def upgrade() -> None:
     sa.Column('sensitivity', sa.String(length=20), nullable=False),
     sa.Column('raised_on', sa.Date(), nullable=True),
     sa.Column('expires_on', sa.Date(), nullable=True),
-    sa.Column('row_hash', sa.String(length=16), nullable=False),
+    sa.Column('invalid', sa.Text(), nullable=True),
     sa.Column('load_id', sa.Integer(), nullable=False),
     sa.Column('first_load_id', sa.Integer(), nullable=False),
     sa.Column('valid_from', sa.DateTime(), nullable=False),
@@ -222,7 +218,6 @@ def upgrade() -> None:
     sa.UniqueConstraint('source_id', 'record_id', name=op.f('uq_flag_source_id'))
     )
     with op.batch_alter_table('flag', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_flag_load_id'), ['load_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_flag_person_record_id'), ['person_record_id'], unique=False)
 
     op.create_table('involvement',
@@ -236,7 +231,7 @@ def upgrade() -> None:
     sa.Column('reason', sa.Text(), nullable=True),
     sa.Column('started_on', sa.Date(), nullable=True),
     sa.Column('ended_on', sa.Date(), nullable=True),
-    sa.Column('row_hash', sa.String(length=16), nullable=False),
+    sa.Column('invalid', sa.Text(), nullable=True),
     sa.Column('load_id', sa.Integer(), nullable=False),
     sa.Column('first_load_id', sa.Integer(), nullable=False),
     sa.Column('valid_from', sa.DateTime(), nullable=False),
@@ -249,7 +244,6 @@ def upgrade() -> None:
     sa.UniqueConstraint('source_id', 'record_id', name=op.f('uq_involvement_source_id'))
     )
     with op.batch_alter_table('involvement', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_involvement_load_id'), ['load_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_involvement_person_record_id'), ['person_record_id'], unique=False)
 
     op.create_table('property_history',
@@ -264,7 +258,7 @@ def upgrade() -> None:
     sa.Column('longitude', sa.Float(), nullable=True),
     sa.Column('ward', sa.String(length=200), nullable=True),
     sa.Column('parish', sa.String(length=200), nullable=True),
-    sa.Column('row_hash', sa.String(length=16), nullable=False),
+    sa.Column('invalid', sa.Text(), nullable=True),
     sa.Column('load_id', sa.Integer(), nullable=False),
     sa.Column('valid_from', sa.DateTime(), nullable=False),
     sa.Column('valid_to', sa.DateTime(), nullable=False),
@@ -294,7 +288,6 @@ def upgrade() -> None:
     sa.Column('email', sa.String(length=320), nullable=True),
     sa.Column('identifiers', sa.Text(), nullable=True),
     sa.Column('invalid', sa.Text(), nullable=True),
-    sa.Column('row_hash', sa.String(length=16), nullable=False),
     sa.Column('load_id', sa.Integer(), nullable=False),
     sa.Column('valid_from', sa.DateTime(), nullable=False),
     sa.Column('valid_to', sa.DateTime(), nullable=False),
@@ -319,7 +312,7 @@ def upgrade() -> None:
     sa.Column('practitioner_id', sa.Integer(), nullable=True),
     sa.Column('team', sa.String(length=200), nullable=True),
     sa.Column('summary', sa.Text(), nullable=True),
-    sa.Column('row_hash', sa.String(length=16), nullable=False),
+    sa.Column('invalid', sa.Text(), nullable=True),
     sa.Column('load_id', sa.Integer(), nullable=False),
     sa.Column('valid_from', sa.DateTime(), nullable=False),
     sa.Column('valid_to', sa.DateTime(), nullable=False),
@@ -344,7 +337,7 @@ def upgrade() -> None:
     sa.Column('sensitivity', sa.String(length=20), nullable=False),
     sa.Column('raised_on', sa.Date(), nullable=True),
     sa.Column('expires_on', sa.Date(), nullable=True),
-    sa.Column('row_hash', sa.String(length=16), nullable=False),
+    sa.Column('invalid', sa.Text(), nullable=True),
     sa.Column('load_id', sa.Integer(), nullable=False),
     sa.Column('valid_from', sa.DateTime(), nullable=False),
     sa.Column('valid_to', sa.DateTime(), nullable=False),
@@ -369,7 +362,7 @@ def upgrade() -> None:
     sa.Column('reason', sa.Text(), nullable=True),
     sa.Column('started_on', sa.Date(), nullable=True),
     sa.Column('ended_on', sa.Date(), nullable=True),
-    sa.Column('row_hash', sa.String(length=16), nullable=False),
+    sa.Column('invalid', sa.Text(), nullable=True),
     sa.Column('load_id', sa.Integer(), nullable=False),
     sa.Column('valid_from', sa.DateTime(), nullable=False),
     sa.Column('valid_to', sa.DateTime(), nullable=False),
@@ -419,25 +412,21 @@ def downgrade() -> None:
     op.drop_table('property_history')
     with op.batch_alter_table('involvement', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_involvement_person_record_id'))
-        batch_op.drop_index(batch_op.f('ix_involvement_load_id'))
 
     op.drop_table('involvement')
     with op.batch_alter_table('flag', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_flag_person_record_id'))
-        batch_op.drop_index(batch_op.f('ix_flag_load_id'))
 
     op.drop_table('flag')
     with op.batch_alter_table('contact', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_contact_person_record_id'))
         batch_op.drop_index('ix_contact_occurred_at')
-        batch_op.drop_index(batch_op.f('ix_contact_load_id'))
 
     op.drop_table('contact')
     with op.batch_alter_table('source_record', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_source_record_uprn'))
         batch_op.drop_index('ix_source_record_postcode')
         batch_op.drop_index(batch_op.f('ix_source_record_nhs_number'))
-        batch_op.drop_index(batch_op.f('ix_source_record_load_id'))
 
     op.drop_table('source_record')
     with op.batch_alter_table('quarantine', schema=None) as batch_op:
@@ -446,7 +435,6 @@ def downgrade() -> None:
     op.drop_table('quarantine')
     with op.batch_alter_table('property', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_property_uprn'))
-        batch_op.drop_index(batch_op.f('ix_property_load_id'))
 
     op.drop_table('property')
     with op.batch_alter_table('data_warning', schema=None) as batch_op:

@@ -1,0 +1,5 @@
+"""``python -m joinedup`` runs the CLI."""
+
+from joinedup.cli import main
+
+main()

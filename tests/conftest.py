@@ -1,0 +1,71 @@
+"""Shared fixtures: every store test runs on SQLite and on PostgreSQL.
+
+PostgreSQL is the production store. When it is not reachable the PostgreSQL half of the suite
+is skipped with a message, except under CI=true, where a missing PostgreSQL fails the run.
+Each test gets its own database: a fresh SQLite file, or a fresh PostgreSQL schema.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import OperationalError
+
+from joinedup.store.database import open_store
+
+PG_SERVER = os.environ.get("JOINEDUP_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+_pg_problem: list[str] = []
+
+
+def _postgres_available() -> str | None:
+    """None if PostgreSQL answers, else why not (checked once per session)."""
+    if not _pg_problem:
+        try:
+            engine = create_engine(PG_SERVER)
+            with engine.connect() as c:
+                c.execute(text("SELECT 1"))
+            engine.dispose()
+            _pg_problem.append("")
+        except (OperationalError, ModuleNotFoundError) as exc:
+            _pg_problem.append(f"PostgreSQL not reachable at {PG_SERVER}: {exc}".splitlines()[0])
+    return _pg_problem[0] or None
+
+
+def _need_postgres() -> None:
+    problem = _postgres_available()
+    if problem:
+        if IN_CI:
+            pytest.fail(f"{problem} (CI=true: PostgreSQL is required)", pytrace=False)
+        pytest.skip(f"{problem}; start PostgreSQL or set JOINEDUP_TEST_PG to run these")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL to an empty database of each backend, dropped after the test."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'joinedup.db'}"
+        return
+    _need_postgres()
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_SERVER)
+    with admin.begin() as c:
+        c.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield f"{PG_SERVER}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as c:
+            c.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """An engine on a fresh, migrated database of each backend."""
+    with open_store(db_url) as opened:
+        yield opened
