@@ -7,6 +7,7 @@ option). Errors are one readable message on stderr, never a stack trace.
 from __future__ import annotations
 
 import csv
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,7 +37,8 @@ from joinedup.sources.manifest import load_manifest
 from joinedup.store import database, loads
 from joinedup.store.export import export_records
 
-out = Console()
+# Piped output (a log, a file, a test) gets room for whole tables instead of 80 columns.
+out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
 
 P = ParamSpec("P")
@@ -206,7 +208,7 @@ def loads_list(
     for name in ("load", "source", "agency", "finished", "read", "accepted", "warnings",
                  "quarantined", "new", "updated", "unchanged"):
         table.add_column(name, justify="left" if name in ("source", "agency", "finished")
-                         else "right")
+                         else "right", no_wrap=name != "agency")
     for r in rows:
         finished = r.finished_at.strftime("%Y-%m-%d %H:%M") if r.finished_at else r.status
         table.add_row(str(r.id), r.source, r.agency, finished,
