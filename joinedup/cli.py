@@ -7,13 +7,13 @@ option). Errors are one readable message on stderr, never a stack trace.
 from __future__ import annotations
 
 import csv
+import functools
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
 
-import functools
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -62,8 +62,8 @@ def _friendly(command: Callable[P, R]) -> Callable[P, R]:
 class _App(typer.Typer):
     """A Typer whose every command reports joinedup's errors the same way."""
 
-    def command(self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]],
-                                                             Callable[..., Any]]:
+    def command(self, *args: Any, **kwargs: Any  # type: ignore[override]  # passes all through
+                ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         register = super().command(*args, **kwargs)
 
         def decorator(function: Callable[..., Any]) -> Callable[..., Any]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 class JoinedUpError(Exception):
@@ -67,6 +68,7 @@ class IngestError(BadInput):
         row: int | None = None,
         column: str | None = None,
     ) -> None:
+        self.reason = message
         self.path = str(path)
         self.row = row
         self.column = column
@@ -76,6 +78,14 @@ class IngestError(BadInput):
         if column is not None:
             where += f", column {column!r}"
         super().__init__(f"{where}: {message}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Picklable, so an error found in a worker process reaches the CLI unchanged.
+        return (_ingest_error, (self.reason, self.path, self.row, self.column))
+
+
+def _ingest_error(reason: str, path: str, row: int | None, column: str | None) -> IngestError:
+    return IngestError(reason, path=path, row=row, column=column)
 
 
 class SynthError(BadInput):

@@ -13,7 +13,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="JOINEDUP_", extra="ignore")
 
     database_url: str = DEFAULT_DATABASE_URL
-    """SQLAlchemy URL of the store: SQLite by default, ``postgresql+psycopg://...`` in production."""
+    """The store's SQLAlchemy URL: SQLite by default, ``postgresql+psycopg://...`` in production."""
 
     operator: str = "local-operator"
     """Who the CLI acts as, recorded on loads (and, once auditing exists, on every audit event)."""

@@ -19,14 +19,13 @@ from typing import Any
 from sqlalchemy import Engine, Text
 
 from joinedup.errors import IngestError
+from joinedup.sources.batches import mapped_batches
 from joinedup.sources.definition import Kind, SourceDefinition
-from joinedup.sources.mapping import PRACTITIONER_FIELDS, Issue, MappedBatch, RowMapper
-from joinedup.sources.readers import RaggedRow, Row, read_rows
+from joinedup.sources.mapping import PRACTITIONER_FIELDS, Issue, MappedBatch, staging_columns
 from joinedup.store import loads, merge, schema
+from joinedup.store.bulk import BulkInsert
 from joinedup.store.schema import Versioned
 from joinedup.store.staging import Staging
-
-BATCH = 5000
 
 VERSIONED: dict[Kind, Versioned] = {
     Kind.PERSON: schema.source_record,
@@ -101,14 +100,16 @@ def ingest(*, definition: SourceDefinition, path: Path, engine: Engine, operator
             connection, source_id=registered.id, file_name=str(path), file_sha256=sha,
             file_bytes=size, definition_sha256=definition.sha256, operator=operator, now=now)
         versioned = VERSIONED[definition.kind]
-        mapper = RowMapper(definition)
-        staging = _staging(connection, definition, mapper, versioned)
-        rows_read = _stream(definition, path, mapper, staging, load_id, progress)
+        sink = _Sink(connection, definition, versioned, source_id=registered.id,
+                     load_id=load_id, now=now)
+        rows_read = 0
+        for batch in mapped_batches(definition, path, progress):
+            sink.write(batch.mapped, batch.ragged)
+            rows_read += batch.rows_read
         if rows_read == 0:
             raise IngestError("the file has no data rows", path=path)
+        staging = sink.staging
         staging.index()
-        merge.quarantine_duplicates(connection, staging, load_id=load_id,
-                                    record_column=definition.record_id)
         if person_source is not None:
             merge.resolve_person_records(
                 connection, staging, load_id=load_id, person_source_id=person_source.id,
@@ -121,7 +122,7 @@ def ingest(*, definition: SourceDefinition, path: Path, engine: Engine, operator
                              load_id=load_id, now=now)
         staging.drop()
         row = loads.finish_load(connection, load_id, finished_at=_now(), rows_read=rows_read,
-                                new=counts.new, updated=counts.updated)
+                                new=counts.new + sink.inserted, updated=counts.updated)
     return LoadReport(row, skipped=False, seconds=time.perf_counter() - started)
 
 
@@ -137,51 +138,68 @@ def _person_source(connection: Any, definition: SourceDefinition
     return found
 
 
-def _staging(connection: Any, definition: SourceDefinition, mapper: RowMapper,
-             versioned: Versioned) -> Staging:
-    table = versioned.table.c
-    columns = [(c, table[c].type if c in table else Text()) for c in mapper.columns]
-    resolved = []
-    if definition.person_source is not None:
-        resolved.append("person_record_id")
-    if definition.kind in PRACTITIONER_FIELDS:
-        resolved.append(PRACTITIONER_TARGET[definition.kind])
-    return Staging(connection, name=f"staging_{definition.kind.value}", columns=columns,
-                   resolved=resolved)
+class _Sink:
+    """Where mapped rows go. A record id seen earlier in the file is quarantined; a record the
+    store has never seen goes straight into its table (the bulk of a first load); the rest is
+    staged, to be compared with what the store holds and merged with history."""
 
+    def __init__(self, connection: Any, definition: SourceDefinition, versioned: Versioned, *,
+                 source_id: int, load_id: int, now: datetime) -> None:
+        self.connection = connection
+        self.load_id = load_id
+        self.record_column = definition.record_id
+        self.first_row: dict[str, int] = {}
+        table = versioned.table
+        names = staging_columns(definition.kind)
+        columns = [(c, table.c[c].type if c in table.c else Text()) for c in names]
+        resolved = []
+        if definition.person_source is not None:
+            resolved.append("person_record_id")
+        if definition.kind in PRACTITIONER_FIELDS:
+            resolved.append(PRACTITIONER_TARGET[definition.kind])
+        self.staging = Staging(connection, name=f"staging_{definition.kind.value}",
+                               columns=columns, resolved=resolved)
+        # Rows that refer to other records (a person, a practitioner) are resolved in SQL,
+        # so only self-contained kinds can skip staging.
+        self.direct: BulkInsert | None = None
+        self.existing: set[str] = set()
+        if not resolved:
+            self.existing = loads.record_ids(connection, table, source_id)
+            self.direct = BulkInsert(connection, table.name, ["record_id", *names], {
+                "source_id": source_id, "load_id": load_id, "first_load_id": load_id,
+                "valid_from": now})
+        self.inserted = 0
 
-def _stream(definition: SourceDefinition, path: Path, mapper: RowMapper, staging: Staging,
-            load_id: int, progress: Progress | None) -> int:
-    """Map every row into staging, a batch at a time; quarantine and warnings as they come.
-    Returns the number of rows read."""
-    numbers: list[int] = []
-    rows: list[Row] = []
-    ragged: list[Issue] = []
-    rows_read = 0
-    for row_no, row in read_rows(definition, path, progress):
-        rows_read += 1
-        if isinstance(row, RaggedRow):
-            ragged.append(Issue(row_no, None, None, None,
-                                f"the row has {row.fields} fields, the header has {row.expected}",
-                                "one value per header column (check for an unquoted delimiter "
-                                "in a value)"))
-            continue
-        numbers.append(row_no)
-        rows.append(row)
-        if len(rows) == BATCH:
-            _write(staging, load_id, mapper.map_batch(numbers, rows), ragged)
-            numbers, rows, ragged = [], [], []
-    _write(staging, load_id, mapper.map_batch(numbers, rows), ragged)
-    return rows_read
-
-
-def _write(staging: Staging, load_id: int, batch: MappedBatch, ragged: list[Issue]) -> None:
-    staging.write(batch.rows)
-    loads.add_issues(staging.connection, "data_warning", [
-        {"load_id": load_id, "row_no": w.row_no, "record_id": w.record_id, "field": w.field,
-         "column_name": w.column, "value": w.value, "expected": w.expected}
-        for w in batch.warnings])
-    loads.add_issues(staging.connection, "quarantine", [
-        {"load_id": load_id, "row_no": q.row_no, "record_id": q.record_id,
-         "column_name": q.column, "value": q.value, "reason": q.reason, "expected": q.expected}
-        for q in (*ragged, *batch.rejected)])
+    def write(self, batch: MappedBatch, ragged: list[Issue]) -> None:
+        first_row = self.first_row
+        existing = self.existing
+        direct = self.direct is not None
+        duplicates: list[Issue] = []
+        fresh: list[tuple[Any, ...]] = []
+        staged: list[tuple[Any, ...]] = []
+        for row in batch.rows:
+            row_no, record_id = row[0], row[1]
+            first = first_row.setdefault(record_id, row_no)
+            if first != row_no:
+                duplicates.append(Issue(row_no, record_id, self.record_column, record_id,
+                                        f"duplicate record id: already used at row {first}",
+                                        "a record id that appears once in the file"))
+            elif direct and record_id not in existing:
+                fresh.append(row[1:])
+            else:
+                staged.append(row)
+        if self.direct is not None:
+            self.direct.write(fresh)
+            self.inserted += len(fresh)
+        self.staging.write(staged)
+        gone = {d.row_no for d in duplicates}
+        loads.add_issues(self.connection, "data_warning", [
+            {"load_id": self.load_id, "row_no": w.row_no, "record_id": w.record_id,
+             "field": w.field, "column_name": w.column, "value": w.value,
+             "expected": w.expected}
+            for w in batch.warnings if w.row_no not in gone])
+        loads.add_issues(self.connection, "quarantine", [
+            {"load_id": self.load_id, "row_no": q.row_no, "record_id": q.record_id,
+             "column_name": q.column, "value": q.value, "reason": q.reason,
+             "expected": q.expected}
+            for q in (*ragged, *batch.rejected, *duplicates)])

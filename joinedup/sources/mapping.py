@@ -221,7 +221,7 @@ class RowMapper:
     def map_batch(self, row_numbers: Sequence[int], rows: Sequence[Row]) -> MappedBatch:
         """Map a batch of rows (each a tuple of ``definition.columns()``)."""
         size = len(rows)
-        raw = list(zip(*rows, strict=True)) if rows else []
+        raw: list[Sequence[str | None]] = list(zip(*rows, strict=True)) if rows else []
         result = MappedBatch()
         if not size:
             return result
@@ -256,8 +256,8 @@ class RowMapper:
             out[-2] = self._identifiers(raw, size)
         if bad:
             invalid = list(out[-1])
-            for i, values in bad.items():
-                invalid[i] = json.dumps(values, sort_keys=True, ensure_ascii=False)
+            for i, originals in bad.items():
+                invalid[i] = json.dumps(originals, sort_keys=True, ensure_ascii=False)
             out[-1] = invalid
         staged = zip(row_numbers, ids, *out, strict=True)
         if reject:

@@ -71,6 +71,19 @@ def _decode_error(exc: UnicodeDecodeError, path: Path, row: int, encoding: str) 
                        f"{hint}", path=path, row=row)
 
 
+def _undecodable_line(path: Path, encoding: str) -> int:
+    """The line holding the first byte that ``encoding`` cannot decode (the error path only)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    line_no = 0
+    with path.open("rb") as raw:
+        for line_no, line in enumerate(raw, start=1):
+            try:
+                decoder.decode(line)
+            except UnicodeDecodeError:
+                return line_no
+    return line_no
+
+
 def _missing_columns(definition: SourceDefinition, present: set[str], path: Path) -> IngestError:
     needed = definition.columns()
     missing = [c for c in needed if c not in present]
@@ -121,7 +134,7 @@ def _read_csv(definition: SourceDefinition, path: Path,
             positions = [index[c] for c in needed]
             width = len(names)
             pick = _picker(positions)
-            for row_no, row in enumerate(reader, start=2):  # noqa: B007 - row_no used below
+            for row_no, row in enumerate(reader, start=2):
                 if len(row) != width:
                     if not any(row):
                         continue  # a blank line is not a row
@@ -131,7 +144,8 @@ def _read_csv(definition: SourceDefinition, path: Path,
                 if progress is not None and not row_no & 0x3FFF:
                     progress(counter.count, size)
         except UnicodeDecodeError as exc:
-            raise _decode_error(exc, path, row_no + 1, encoding) from exc
+            # The text layer decodes a megabyte at a time, ahead of the rows parsed so far.
+            raise _decode_error(exc, path, _undecodable_line(path, encoding), encoding) from exc
         except csv.Error as exc:
             raise IngestError(f"not readable as CSV: {exc}", path=path, row=row_no + 1) from exc
         if progress is not None:

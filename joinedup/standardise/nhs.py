@@ -37,7 +37,7 @@ def is_valid_nhs_number(value: str) -> bool:
 
 def normalise_nhs_number(raw: str) -> str:
     """``'943 476 5919'`` -> ``'9434765919'``; raises InvalidValue if it fails the check."""
-    digits = raw.replace(" ", "").replace("-", "")
+    digits = raw if len(raw) == 10 else raw.replace(" ", "").replace("-", "")
     if len(digits) != 10 or not digits.isascii() or not digits.isdigit():
         raise InvalidValue("10 digits, e.g. 943 476 5919")
     if not is_valid_nhs_number(digits):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, Table, func, insert, select, update
 
 from joinedup.store.schema import agency, data_warning, load, quarantine, source
 
@@ -93,14 +93,21 @@ def register_source(connection: Connection, *, name: str, agency_name: str, kind
     return RegisteredSource(source_id, agency_id, kind)
 
 
+def record_ids(connection: Connection, table: Table, source_id: int) -> set[str]:
+    """Every record id a source already has in ``table``."""
+    rows = connection.execution_options(yield_per=50_000).execute(
+        select(table.c.record_id).where(table.c.source_id == source_id))
+    return {r for (r,) in rows}
+
+
 def start_load(connection: Connection, *, source_id: int, file_name: str, file_sha256: str,
                file_bytes: int, definition_sha256: str, operator: str, now: datetime) -> int:
-    return connection.execute(insert(load).values(
+    return int(connection.execute(insert(load).values(
         source_id=source_id, file_name=file_name, file_sha256=file_sha256,
         file_bytes=file_bytes, definition_sha256=definition_sha256, operator=operator,
         status="running", started_at=now, rows_read=0, accepted=0, new=0, updated=0,
         unchanged=0, warnings=0, quarantined=0,
-    ).returning(load.c.id)).scalar_one()
+    ).returning(load.c.id)).scalar_one())
 
 
 def finish_load(connection: Connection, load_id: int, *, finished_at: datetime,

@@ -2,12 +2,11 @@
 
 Order matters and every step runs in the load's transaction:
 
-1. rows whose record id repeats an earlier row of the same file go to quarantine;
-2. references (person record, practitioner) are resolved, and rows that refer to a person
+1. references (person record, practitioner) are resolved, and rows that refer to a person
    record nobody has loaded go to quarantine;
-3. the current version of every changed record (any value differs, NULL-safely) is copied to
+2. the current version of every changed record (any value differs, NULL-safely) is copied to
    history, then updated in place;
-4. records never seen before are inserted.
+3. records never seen before are inserted.
 """
 
 from __future__ import annotations
@@ -25,25 +24,6 @@ from joinedup.store.staging import Staging
 class MergeCounts:
     new: int
     updated: int
-
-
-def quarantine_duplicates(connection: Connection, staging: Staging, *, load_id: int,
-                          record_column: str) -> int:
-    """Quarantine every row whose record id was already used by an earlier row of the file."""
-    s = staging.name
-    inserted = connection.execute(text(f"""
-        INSERT INTO quarantine (load_id, row_no, record_id, column_name, value, reason, expected)
-        SELECT :load, d.row_no, d.record_id, CAST(:column AS TEXT), d.record_id,
-               'duplicate record id: already used at row ' || CAST(f.first_row AS TEXT),
-               'a record id that appears once in the file'
-        FROM {s} d
-        JOIN (SELECT record_id, MIN(row_no) AS first_row FROM {s}
-              GROUP BY record_id HAVING COUNT(*) > 1) f
-          ON d.record_id = f.record_id AND d.row_no > f.first_row
-    """), {"load": load_id, "column": record_column}).rowcount
-    if inserted:
-        _drop_quarantined_rows(connection, staging, load_id=load_id)
-    return inserted
 
 
 def resolve_person_records(connection: Connection, staging: Staging, *, load_id: int,
@@ -130,7 +110,7 @@ def _drop_quarantined_rows(connection: Connection, staging: Staging, *, load_id:
     """Remove quarantined rows from staging, and their warnings: a quarantined row is not
     accepted, so it is reported once, as quarantined."""
     s = staging.name
-    connection.execute(text(f"""
+    connection.execute(text("""
         DELETE FROM data_warning WHERE load_id = :load AND row_no IN (
             SELECT row_no FROM quarantine WHERE load_id = :load)
     """), {"load": load_id})

@@ -140,11 +140,15 @@ def _versioned(name: str, columns: Callable[[], list[Column[object]]]) -> Versio
         Column("valid_from", DateTime, nullable=False),
         UniqueConstraint("source_id", "record_id"),
     )
+    # History is read by record, never searched by value: it needs no value indexes.
+    history_values = columns()
+    for column in history_values:
+        column.index = None
     history = Table(
         f"{name}_history", metadata,
         Column("id", Integer, primary_key=True),
         Column("current_id", ForeignKey(f"{name}.id"), nullable=False, index=True),
-        *columns(),
+        *history_values,
         Column("invalid", Text),
         Column("load_id", ForeignKey("load.id"), nullable=False),
         Column("valid_from", DateTime, nullable=False),

@@ -1,8 +1,7 @@
 """Staging: a temporary table that receives one load's rows in bulk before they are merged.
 
-Bulk writing is the one thing the backends do differently, so it is the one method they
-implement: SQLite takes ``executemany`` on a prepared INSERT, PostgreSQL takes ``COPY``. Everything
-after (duplicates, references, history, upsert) is plain SQL both understand (store/merge.py).
+Rows are written with store/bulk.py; everything after (references, history, upsert) is plain
+SQL both backends understand (store/merge.py).
 """
 
 from __future__ import annotations
@@ -12,6 +11,8 @@ from typing import Any
 
 from sqlalchemy import Column, Connection, Index, Integer, MetaData, String, Table
 from sqlalchemy.types import TypeEngine
+
+from joinedup.store.bulk import BulkInsert
 
 StagedRow = tuple[Any, ...]
 
@@ -35,24 +36,10 @@ class Staging:
         )
         self.name = name
         self.table.create(connection)
-        self._postgres = connection.dialect.name == "postgresql"
-        self._insert = (f"INSERT INTO {name} ({', '.join(self.written)}) "
-                        f"VALUES ({', '.join('?' * len(self.written))})")
+        self._bulk = BulkInsert(connection, name, self.written)
 
     def write(self, rows: list[StagedRow]) -> None:
-        if not rows:
-            return
-        cursor: Any = self.connection.connection.cursor()
-        try:
-            if self._postgres:
-                with cursor.copy(f"COPY {self.name} ({', '.join(self.written)}) FROM STDIN"
-                                 ) as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            else:
-                cursor.executemany(self._insert, rows)
-        finally:
-            cursor.close()
+        self._bulk.write(rows)
 
     def index(self) -> None:
         """Index the record id once filled: merging joins on it."""

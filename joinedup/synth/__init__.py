@@ -1,0 +1,58 @@
+"""A deterministic synthetic county with ground truth, for demos, tests and benchmarks.
+
+``generate_county(outdir, people=N, seed=S)`` writes a Norfolk-like county: properties at real
+towns and villages, households of people, and what eight agencies hold about them, each in its
+own schema, format and habits, with a source definition per feed, a manifest in load order and
+``truth.csv`` (which true person every person record is). Nothing in it is real personal data.
+
+Who each agency knows (share of people, by design; see each ``agencies/*.py``):
+
+    council_tax          the liable adults of 96% of households (one or both of a couple,
+                         most sharers)
+    libraries            ~25%, mostly children and older people
+    community_health     ~15%, weighted to the old and frail, and babies (health visiting)
+    childrens_services   ~10% of under-18s
+    asc_clients          ~5%, weighted to the very old and vulnerable
+    police               ~4%, weighted to young men and vulnerable people
+    fire_home_safety     the adults of ~5% of households, weighted to the old and vulnerable
+
+How each source gets people wrong (rates per record; see ``records.Profile``; "-" never):
+
+    source              typo    nick-  maiden  d/m    year  no dob  no NHS  bad NHS  stale  dup
+                        g/f     name           swap   ±1
+    asc_clients         2/2     5      10      1      0.5   0.5     20      1        15     2
+    childrens_services  1.5/1.5 3      -       0.5    0.3   -       (none)  (none)   10     1.5
+    community_health    1/1     2      10      0.3    0.2   -       3       0.4      20     1
+    police              4/3     10     30      2      1     2       (none)  (none)   40     3
+    fire_home_safety    5/4     15     20      2      1     10      (none)  (none)   -      2
+    libraries           3/3     20     40      1      0.5   65      (none)  (none)   40     3
+    council_tax         1.5/1.5 8      5       (none) -     -       (none)  (none)   -      2
+
+    (percentages; "(none)": the source holds no such field)
+
+- typo: one transposition, deletion, neighbouring-key substitution or doubled letter (never
+  the first letter); nickname: a familiar form from ``joinedup.standardise.names.NICKNAMES``;
+- maiden: a woman under 50 who took her husband's surname, still under her birth surname;
+- 30% of double-barrelled surnames are kept spaced, halved or run together; "O’Brien" keeps its
+  typographic apostrophe in 10-60% of records (by source), else mostly straight;
+- d/m swap only where both could be a month; year±1 keeps 29 February valid;
+- bad NHS: one digit changed or two swapped (fails Modulus 11), or one in ten a wrong number
+  that passes;
+- stale: a household that moved in the last four years (12% did) still at its old address;
+- dup: a second record for the same person in the same source, typed in again later with
+  more slips, fewer numbers and often the old address; listed in ``truth.csv`` like any other;
+- bad values: 0.2-0.4% of records have one unusable optional value: postcode "N/K", phone
+  "unknown", date of birth "31/02/1970";
+- unusable rows: in every feed of 20+ rows, 1 per 2,000 rows (1 to 25) of each of: a blank
+  record id, a blank name (or person reference), a record id repeated from the row before.
+  ``truth.csv`` lists only rows with a record id that are its first occurrence.
+
+Contacts, involvements and flags fall in the three years before a reference date fixed by the
+seed (never today's date), so the same seed and size give byte-identical files.
+"""
+
+from __future__ import annotations
+
+from joinedup.synth.county import CountySummary, generate_county
+
+__all__ = ["CountySummary", "generate_county"]
