@@ -53,7 +53,8 @@ def _friendly(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except JoinedUpError as exc:
-            err.print(f"[red]error:[/red] {escape(exc.message)}", highlight=False)
+            err.print(f"[red]error:[/red] {escape(exc.message)}", highlight=False,
+                      soft_wrap=True)
             raise typer.Exit(exc.exit_code) from exc
 
     return run
@@ -189,8 +190,9 @@ def _print_reports(reports: list[LoadReport]) -> None:
     flagged = [r.load for r in reports if not r.skipped and (r.load.quarantined or
                                                              r.load.warnings)]
     if flagged:
-        out.print("See what was quarantined or warned about with: "
-                  + ", ".join(f"joinedup loads show {r.id}" for r in flagged))
+        ids = ", ".join(str(r.id) for r in flagged)
+        out.print(f"See the quarantined rows and warnings with: joinedup loads show LOAD_ID "
+                  f"(load{'s' if len(flagged) > 1 else ''} {ids})")
 
 
 # -- loads ----------------------------------------------------------------------------------
@@ -275,7 +277,7 @@ def sources_check(
             found = load_definition(path)
         except BadInput as exc:
             failed += 1
-            err.print(f"[red]{exc.message}[/red]")
+            err.print(f"[red]{escape(exc.message)}[/red]", highlight=False, soft_wrap=True)
         else:
             out.print(f"{path}: ok ({found.kind.value} source {found.name!r}, "
                       f"{found.format.value}, {len(found.fields)} fields)")

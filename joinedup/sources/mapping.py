@@ -279,13 +279,15 @@ class RowMapper:
                               f"a value in column {record_id!r} that identifies the record")
         if self.name_slots:
             given, middle, family = (out[s] for s in self.name_slots)
-            labels = " or ".join(repr(f.label) for f in self.fields if "name" in f.name)
+            named = [f.label for f in self.fields if "name" in f.name]
+            column = ", ".join(named)
+            expected = "a name with letters in " + " or ".join(repr(n) for n in named)
             for i, names in enumerate(zip(given, middle, family, strict=True)):
                 if names == (None, None, None) and i not in reject:
                     shown = {k: v for k, v in bad.get(i, {}).items() if "name" in k}
-                    reject[i] = Issue(row_numbers[i], ids[i], labels,
+                    reject[i] = Issue(row_numbers[i], ids[i], column,
                                       json.dumps(shown, ensure_ascii=False) if shown else None,
-                                      "no usable name", f"a name with letters in {labels}")
+                                      "no usable name", expected)
         for f in self.required:
             for i, v in enumerate(out[f.slot]):
                 if v is None and i not in reject:

@@ -227,6 +227,7 @@ def _read_xlsx(definition: SourceDefinition, path: Path,
         book = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
         raise IngestError(f"not a readable .xlsx workbook: {exc}", path=path) from exc
+    rows: Any = None
     try:
         sheet_name = definition.options.get("sheet")
         if sheet_name is not None and sheet_name not in book.sheetnames:
@@ -250,6 +251,8 @@ def _read_xlsx(definition: SourceDefinition, path: Path,
             if progress is not None and not row_no & 0xFFF:
                 progress(row_no, sheet.max_row or row_no)
     finally:
+        if rows is not None:
+            rows.close()  # else its open sheet stream outlives the workbook (ResourceWarning)
         book.close()
 
 

@@ -8,19 +8,37 @@ letter after a leading "Mc" is a capital ("McDonald").
 
 from __future__ import annotations
 
-import re
 
-_LETTER = r"[^\W\d_]"
-_POSSESSIVE = re.compile(rf"(?<={_LETTER}')({_LETTER})(?!{_LETTER})")
-_MC = re.compile(rf"\bMc({_LETTER})")
+def _possessives_lower(titled: str) -> str:
+    """``"John'S"`` -> ``"John's"``: one letter alone after an apostrophe goes lower case."""
+    at = titled.find("'")
+    while at != -1:
+        letter = at + 1
+        if (
+            at
+            and letter < len(titled)
+            and titled[at - 1].isalpha()
+            and titled[letter].isalpha()
+            and (letter + 1 == len(titled) or not titled[letter + 1].isalpha())
+        ):
+            titled = titled[:letter] + titled[letter].lower() + titled[letter + 1 :]
+        at = titled.find("'", letter)
+    return titled
 
 
-def _lower(match: re.Match[str]) -> str:
-    return match[1].lower()
-
-
-def _mc(match: re.Match[str]) -> str:
-    return "Mc" + match[1].upper()
+def _mc_raised(titled: str) -> str:
+    """``'Mcdonald'`` -> ``'McDonald'``: a word's leading "Mc" takes a capital after it."""
+    at = titled.find("Mc")
+    while at != -1:
+        letter = at + 2
+        if (
+            (at == 0 or not titled[at - 1].isalpha())
+            and letter < len(titled)
+            and titled[letter].isalpha()
+        ):
+            titled = titled[:letter] + titled[letter].upper() + titled[letter + 1 :]
+        at = titled.find("Mc", letter)
+    return titled
 
 
 def smart_title(text: str) -> str:
@@ -28,9 +46,9 @@ def smart_title(text: str) -> str:
     ``"John's"``, ``'MCDONALD'`` -> ``'McDonald'``, ``'mary ann'`` -> ``'Mary Ann'``."""
     titled = text.title()
     if "'" in titled:
-        titled = _POSSESSIVE.sub(_lower, titled)
+        titled = _possessives_lower(titled)
     if "Mc" in titled:
-        titled = _MC.sub(_mc, titled)
+        titled = _mc_raised(titled)
     return titled
 
 

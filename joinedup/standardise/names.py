@@ -60,24 +60,45 @@ _TITLES = frozenset(
     }
 )
 _SUFFIXES = frozenset({"jr", "jnr", "sr", "snr", "ii", "iii", "iv", "esq"})
-_PARTICLE = "Van|Von|De|Der|Den|Del|Della|Da|Di|Du|La|Le|St"
-_PARTICLES = frozenset(_PARTICLE.lower().split("|"))
-# A particle as title-cased by smart_title, followed by another word.
+_TITLES_AND_SUFFIXES = _TITLES | _SUFFIXES
+# Particles that join the word after them into a family name ("van Beethoven", "St John").
+_PARTICLE = "Van|Von|De|Der|Den|Del|Della|Da|Di|Du|La|Le"
+_PARTICLES = frozenset([*_PARTICLE.lower().split("|"), "st"])
+# A particle as title-cased by smart_title, followed by another word; these go lower case
+# ("van Beethoven"), but "St" keeps its capital ("St John").
 _INNER_PARTICLE = re.compile(rf" (?:{_PARTICLE})(?= )")
 _LEADING_PARTICLE = re.compile(rf"(?:{_PARTICLE})(?= )")
 
 
+def _letters_only(text: str) -> str:
+    """Non-ASCII ``text`` with numerals dropped and other non-letters (except hyphens and
+    apostrophes) made spaces; accents that did not compose stay on their letter."""
+    chars: list[str] = []
+    after_letter = False
+    for c in text:
+        if c.isalpha():
+            chars.append(c)
+            after_letter = True
+        elif unicodedata.category(c)[0] == "M":
+            if after_letter:
+                chars.append(c)
+        else:
+            after_letter = False
+            if c in _KEEP:
+                chars.append(c)
+            elif not (c.isnumeric() or c == "_"):
+                chars.append(" ")
+    return "".join(chars)
+
+
 def _words(raw: str) -> list[str]:
     """The name's words with noise removed and case untouched."""
+    if _SIMPLE.fullmatch(raw):
+        return raw.split(" ")
     if raw.isascii():
         text = _NOISE.sub(" ", _DIGITS.sub("", raw))
     else:
-        text = "".join(
-            [
-                c if c.isalpha() or c in _KEEP else "" if c.isnumeric() or c == "_" else " "
-                for c in unicodedata.normalize("NFC", raw).translate(_TYPOGRAPHY)
-            ]
-        )
+        text = _letters_only(unicodedata.normalize("NFC", raw).translate(_TYPOGRAPHY))
     if "-" in text:
         text = _HYPHEN_RUN.sub("-", text)
     if "''" in text:
@@ -126,20 +147,12 @@ def clean_name(raw: str) -> str:
     return _case(" ".join(words))
 
 
-def _is_title(word: str) -> bool:
-    return word.lower() in _TITLES
-
-
-def _is_suffix(word: str) -> bool:
-    return word.lower() in _SUFFIXES
-
-
 def _trim(words: list[str]) -> list[str]:
     """Drop leading titles and trailing suffixes (and titles written after the name)."""
     start, end = 0, len(words)
-    while start < end and _is_title(words[start]):
+    while start < end and words[start].lower() in _TITLES:
         start += 1
-    while end > start and (_is_suffix(words[end - 1]) or _is_title(words[end - 1])):
+    while end > start and words[end - 1].lower() in _TITLES_AND_SUFFIXES:
         end -= 1
     return words[start:end]
 
@@ -162,9 +175,9 @@ def split_full_name(raw: str) -> tuple[str | None, str | None, str | None]:
     """
     before, comma, after = raw.partition(",")
     if comma:
-        given_words = _trim(_words(after))
+        given_words = _trim(_words(after.strip()))
         if given_words:
-            family_words = _trim(_words(before))
+            family_words = _trim(_words(before.strip()))
             given, middle = _given_and_middle(given_words)
             family = (
                 _case(" ".join(family_words), lower_leading_particles=True)
@@ -173,7 +186,7 @@ def split_full_name(raw: str) -> tuple[str | None, str | None, str | None]:
             )
             return given, middle, family
         # Nothing but titles or suffixes after the comma ("John Smith, Jr"): ordinary order.
-        raw = before
+        raw = before.strip()
     words = _trim(_words(raw))
     if not words:
         raise InvalidValue(_NO_LETTERS)

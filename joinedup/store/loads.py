@@ -95,8 +95,11 @@ def register_source(connection: Connection, *, name: str, agency_name: str, kind
 
 def record_ids(connection: Connection, table: Table, source_id: int) -> set[str]:
     """Every record id a source already has in ``table``."""
-    rows = connection.execution_options(yield_per=50_000).execute(
-        select(table.c.record_id).where(table.c.source_id == source_id))
+    # Options on the statement, not the connection: Connection.execution_options() changes the
+    # load's own connection in place, and on PostgreSQL every later statement of the load would
+    # then run in a server-side cursor (which refuses DDL and executemany).
+    rows = connection.execute(select(table.c.record_id).where(table.c.source_id == source_id)
+                              .execution_options(yield_per=50_000))
     return {r for (r,) in rows}
 
 

@@ -26,14 +26,14 @@ How each source gets people wrong (rates per record; see ``records.Profile``; "-
     police              4/3     10     30      2      1     2       (none)  (none)   40     3
     fire_home_safety    5/4     15     20      2      1     10      (none)  (none)   -      2
     libraries           3/3     20     40      1      0.5   65      (none)  (none)   40     3
-    council_tax         1.5/1.5 8      5       (none) -     -       (none)  (none)   -      2
+    council_tax         1.5/1.5 8      5       (none) (none) (none) (none)  (none)   -      2
 
     (percentages; "(none)": the source holds no such field)
 
 - typo: one transposition, deletion, neighbouring-key substitution or doubled letter (never
   the first letter); nickname: a familiar form from ``joinedup.standardise.names.NICKNAMES``;
 - maiden: a woman under 50 who took her husband's surname, still under her birth surname;
-- 30% of double-barrelled surnames are kept spaced, halved or run together; "O’Brien" keeps its
+- 30-40% of double-barrelled surnames are kept spaced, halved or run together; "O’Brien" keeps its
   typographic apostrophe in 10-60% of records (by source), else mostly straight;
 - d/m swap only where both could be a month; year±1 keeps 29 February valid;
 - bad NHS: one digit changed or two swapped (fails Modulus 11), or one in ten a wrong number

@@ -42,7 +42,3 @@ class County:
 
     def age(self, person: Person) -> float:
         return (self.reference.toordinal() - person.dob) / YEAR
-
-    def council(self, prop: int) -> int:
-        """The index of the settlement a property is in (see places_data.SETTLEMENTS)."""
-        return self.props.settlement[prop]

@@ -156,6 +156,10 @@ def _prepare(outdir: Path) -> None:
             elif target.exists():
                 target.unlink()
     outdir.mkdir(parents=True, exist_ok=True)
+    # Claimed at once, so that a run cut short (Ctrl-C) leaves a directory a rerun may reuse;
+    # without loads, nothing can ingest it half-written.
+    (outdir / "manifest.yaml").write_text(_yaml({"generator": GENERATOR, "loads": []}),
+                                          encoding="utf-8")
 
 
 def _written_by_synth(manifest: Path) -> bool:

@@ -201,9 +201,3 @@ def build_properties(total: int, rng: random.Random) -> Properties:
                 props.settlement.append(index)
             made += length
     return props
-
-
-def street_part(props: Properties, i: int) -> str:
-    """Line 1 and line 2 of a property's address together: ``'Flat 3, 1 Mill Road'``."""
-    line2 = props.line2[i]
-    return f"{props.line1[i]}, {line2}" if line2 else props.line1[i]

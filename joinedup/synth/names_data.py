@@ -156,7 +156,7 @@ ORIGIN_SURNAMES: dict[str, str] = {
                   "Butkus Paulauskas Urbonas Kavaliauskas",
 }
 
-# Multi-word surnames above are joined by a non-breaking marker so ``split`` keeps them whole.
+# Multi-word surnames above, kept whole by ``split_names``.
 _MULTI_WORD = ("Le Strange", "ap Rhys", "Ó Súilleabháin")
 
 # Share of households by origin (Norfolk: mostly White British, with Polish, Portuguese,
@@ -172,8 +172,8 @@ DECADES: tuple[int, ...] = tuple(sorted(_MALE))
 def split_names(text: str) -> list[str]:
     """Split a space-separated list, keeping the known multi-word surnames whole."""
     for name in _MULTI_WORD:
-        text = text.replace(name, name.replace(" ", "\u00a0"))
-    return [n.replace("\u00a0", " ") for n in text.split()]
+        text = text.replace(name, name.replace(" ", "_"))
+    return [n.replace("_", " ") for n in text.split()]
 
 
 def weighted_table(names: Sequence[str], *, size: int = 2000, skew: float = 0.9) -> list[str]:

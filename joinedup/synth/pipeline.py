@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from joinedup.synth.context import County
-from joinedup.synth.feeds import ActivityJob, Entry, Feed, PersonJob, PropertyJob, Ref
+from joinedup.synth.feeds import ActivityJob, Feed, PersonJob, PropertyJob, Ref
 from joinedup.synth.population import person_id
 from joinedup.synth.records import View, make_view
 from joinedup.synth.writers import (
@@ -169,8 +169,3 @@ def truth_writer(path: Path) -> tuple[Any, Callable[[], None]]:
     writer = csv.writer(handle, lineterminator="\n")
     writer.writerow(("source", "record_id", "person"))
     return writer, handle.close
-
-
-def entries_with_ids(pids: Iterable[int], make_id: Callable[[int], str]) -> list[Entry]:
-    """Entries numbered in order: ``make_id(0)``, ``make_id(1)``, ..."""
-    return [Entry(pid, make_id(i)) for i, pid in enumerate(pids)]

@@ -28,10 +28,6 @@ Chance = Callable[[int, bool, bool], float]
 """The chance an agency knows someone, by (age band, is male, is vulnerable)."""
 
 
-def band_of(age: float) -> int:
-    return bisect_right(BAND_STARTS, age)
-
-
 def selection_keys(county: County) -> list[int]:
     """Per person: ``band * 4 + 2 * male + vulnerable``, computed once per county."""
     if not county.keys:
