@@ -23,6 +23,7 @@ from rich.progress import (
     Progress,
     TaskProgressColumn,
     TextColumn,
+    TimeElapsedColumn,
     TimeRemainingColumn,
 )
 from rich.table import Table
@@ -121,8 +122,8 @@ def _store(db: str | None) -> Iterator[Engine]:
 def _progress(label: str) -> Iterator[Any]:
     """A Rich progress bar on stderr; yields the ``(done, total)`` callback the core expects."""
     with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
-                  MofNCompleteColumn(), TimeRemainingColumn(), console=err,
-                  transient=True) as bar:
+                  TimeElapsedColumn(), TimeRemainingColumn(), console=err,
+                  transient=True, disable=not err.is_terminal) as bar:
         task = bar.add_task(label, total=None)
 
         def update(done: int, total: int) -> None:
@@ -312,7 +313,8 @@ def synth_command(
     from joinedup.synth import generate_county
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeRemainingColumn(), console=err, transient=True) as bar:
+                  TimeRemainingColumn(), console=err, transient=True,
+                  disable=not err.is_terminal) as bar:
         tasks: dict[str, Any] = {}
 
         def update(stage: str, done: int, total: int) -> None:
