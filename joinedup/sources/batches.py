@@ -80,6 +80,7 @@ def _work(definition: SourceDefinition, path: Path, queue: Any, loader: int) -> 
                 return
             except Full:
                 if os.getppid() != loader:  # the loader was killed: stop, do not linger
+                    queue.cancel_join_thread()  # nobody will ever read what is queued
                     raise SystemExit(1) from None
 
     try:
