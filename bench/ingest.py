@@ -29,6 +29,7 @@ from joinedup.sources.definition import load_definition
 from joinedup.sources.ingest import ingest
 from joinedup.standardise import nhs_check_digit
 from joinedup.store.database import open_store
+from joinedup.synth import names_data
 
 HERE = Path(__file__).parent
 OUT = HERE / "out"
@@ -51,18 +52,12 @@ fields:
   email: email
 """
 
-GIVEN = ("Oliver George Harry Jack Jacob Noah Charlie Thomas Oscar William James Henry Leo "
-         "Olivia Amelia Isla Ava Emily Sophia Grace Mia Poppy Ella Lily Evie Margaret Susan "
-         "Peter David John Mary Elizabeth Sarah Helen Paul Mark Andrew Karen Julie").split()
-FAMILY = ("Smith Jones Williams Taylor Brown Davies Evans Wilson Thomas Johnson Roberts "
-          "Robinson Thompson Wright Walker White Edwards Hughes Green Hall Lewis Harris Clarke "
-          "Patel Jackson Wood Turner Martin Cooper Hill Ward Morris Moore Clark Lee King Baker "
-          "Harrison Morgan Allen James Scott Phillips Watson Davis Parker Price Bennett Young "
-          "Griffiths Mitchell Kelly Cook Carter Richardson Bailey Collins Bell Shaw Murphy "
-          "Miller Cox Richards Khan Marshall Anderson Simpson Ellis Adams Singh Begum").split()
+GIVEN = sorted({name for sex in "MF" for decade in names_data.DECADES
+                for name in names_data.given_names(sex, decade)})
+FAMILY = names_data.split_names(names_data.BRITISH_SURNAMES)
 TOWNS = [("Norwich", "NR"), ("Thetford", "IP"), ("King's Lynn", "PE"), ("Cromer", "NR"),
          ("Great Yarmouth", "NR"), ("Dereham", "NR"), ("Diss", "IP")]
-STREETS = "High Street,Church Lane,Mill Road,Station Road,The Street,Manor Close".split(",")
+STREETS = ["High Street", "Church Lane", "Mill Road", "Station Road", "The Street", "Manor Close"]
 
 
 def make_csv(path: Path, rows: int, seed: int = 1) -> None:

@@ -2,9 +2,10 @@
 
 Every reader yields ``(row_number, values)`` where ``values`` is a tuple in the order of
 ``SourceDefinition.columns()`` (``None`` or ``""`` for an absent or blank value; mapping treats
-both as blank), so the mapping step never cares which format a row came from. Files are streamed, never slurped, except FHIR Bundles, which
-are single JSON documents by definition. Row numbers are what a person opening the file would
-see: the spreadsheet row (header = row 1), the JSON Lines line, or the Bundle entry.
+both as blank), so the mapping step never cares which format a row came from. Files are
+streamed, never slurped, except FHIR Bundles, which are single JSON documents by definition.
+Row numbers are what a person opening the file would see: the spreadsheet row (header = row 1),
+the JSON Lines line, or the Bundle entry.
 """
 
 from __future__ import annotations
