@@ -3,8 +3,10 @@ when the file is big enough to be worth it.
 
 Reading and mapping are pure Python and the store's writes are another; on a machine with two
 cores, a worker process that reads and maps while the loading process writes nearly halves the
-time of a large load. Small files are mapped in-process: starting a worker costs more than it
-saves. Either way the rows, their order and the issues found are the same.
+time of a large load. The worker hands batches over unmapped whenever the loader is idle, so
+the mapping work settles wherever there is CPU to spare. Small files are mapped in-process:
+starting a worker costs more than it saves. Either way the rows, their order and the issues
+found are the same.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 from joinedup.errors import JoinedUpError
 from joinedup.sources.definition import SourceDefinition
 from joinedup.sources.mapping import Issue, MappedBatch, RowMapper
-from joinedup.sources.readers import RaggedRow, Row, read_rows
+from joinedup.sources.readers import RowBatch, read_batches
 
 BATCH = 5000
 WORKER_FROM_BYTES = 16 << 20
@@ -47,31 +49,24 @@ def mapped_batches(definition: SourceDefinition, path: Path,
         else _batches(definition, path, progress)
 
 
+def _mapped(mapper: RowMapper, rows: RowBatch) -> Batch:
+    ragged = [Issue(row_no, None, None, None,
+                    f"the row has {row.fields} fields, the header has {row.expected}",
+                    "one value per header column (check for an unquoted delimiter in a value)")
+              for row_no, row in rows.ragged]
+    return Batch(mapper.map_batch(rows.numbers, rows.rows), ragged,
+                 len(rows.rows) + len(rows.ragged))
+
+
 def _batches(definition: SourceDefinition, path: Path,
              progress: Progress | None) -> Iterator[Batch]:
     mapper = RowMapper(definition)
-    numbers: list[int] = []
-    rows: list[Row] = []
-    ragged: list[Issue] = []
-    read = 0
-    for row_no, row in read_rows(definition, path, progress):
-        read += 1
-        if isinstance(row, RaggedRow):
-            ragged.append(Issue(row_no, None, None, None,
-                                f"the row has {row.fields} fields, the header has {row.expected}",
-                                "one value per header column (check for an unquoted delimiter "
-                                "in a value)"))
-            continue
-        numbers.append(row_no)
-        rows.append(row)
-        if len(rows) == BATCH:
-            yield Batch(mapper.map_batch(numbers, rows), ragged, read)
-            numbers, rows, ragged, read = [], [], [], 0
-    yield Batch(mapper.map_batch(numbers, rows), ragged, read)
+    for rows in read_batches(definition, path, progress, size=BATCH):
+        yield _mapped(mapper, rows)
 
 
 def _work(definition: SourceDefinition, path: Path, queue: Any, loader: int) -> None:
-    """The worker: every batch, progress now and then, then ``done`` or the error."""
+    """The worker: every batch with the progress so far, then ``done`` or the error."""
 
     def put(*message: Any) -> None:
         while True:
@@ -84,9 +79,19 @@ def _work(definition: SourceDefinition, path: Path, queue: Any, loader: int) -> 
                     raise SystemExit(1) from None
 
     try:
-        for batch in _batches(definition, path, lambda done, total: put("progress", done,
-                                                                         total)):
-            put("batch", batch)
+        mapper = RowMapper(definition)
+        read = [0, 0]  # bytes (or rows) done and total, sent along with each batch
+
+        def note(done: int, total: int) -> None:
+            read[:] = [done, total]
+
+        for rows in read_batches(definition, path, note, size=BATCH):
+            # Balance the two processes: while the loader has next to nothing queued it is
+            # waiting on this one, so hand it the batch unmapped to map while this reads on.
+            if _queued(queue) < 2:
+                put("rows", rows, *read)
+            else:
+                put("batch", _mapped(mapper, rows), *read)
         put("done", None)
     except JoinedUpError as exc:
         put("error", exc)
@@ -94,23 +99,36 @@ def _work(definition: SourceDefinition, path: Path, queue: Any, loader: int) -> 
         put("error", RuntimeError(f"{type(exc).__name__}: {exc}"))
 
 
+def _queued(queue: Any) -> int:
+    try:
+        return int(queue.qsize())
+    except NotImplementedError:  # macOS: no qsize; map everything in the worker
+        return 1
+
+
 def _from_worker(definition: SourceDefinition, path: Path,
                  progress: Progress | None) -> Iterator[Batch]:
-    # spawn, not fork: the loading process holds database connections and a progress thread.
-    context = multiprocessing.get_context("spawn")
+    # Not fork: the loading process holds database connections and a progress thread. A fork
+    # server that has imported only this module starts workers in milliseconds, where spawn
+    # would re-import the whole command line program first.
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context: Any = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])
+    else:  # Windows
+        context = multiprocessing.get_context("spawn")
     queue = context.Queue(maxsize=QUEUE_BATCHES)
     process = context.Process(target=_work, args=(definition, path, queue, os.getpid()),
                               daemon=True,
                               name=f"joinedup-map-{definition.name}")
     process.start()
     try:
+        mapper = RowMapper(definition)
         while True:
             kind, *payload = queue.get()
-            if kind == "batch":
-                yield payload[0]
-            elif kind == "progress":
-                if progress is not None:
-                    progress(payload[0], payload[1])
+            if kind in ("batch", "rows"):
+                if progress is not None and payload[2]:
+                    progress(payload[1], payload[2])
+                yield payload[0] if kind == "batch" else _mapped(mapper, payload[0])
             elif kind == "error":
                 raise payload[0]
             else:

@@ -8,6 +8,15 @@ Every table fed by a source (person records, contacts, involvements, flags, prop
 ``<table>_history`` twin with ``valid_from``/``valid_to``, so "which load set this value, and
 what was it before?" is always answerable. Both tables are built from one column list, so they
 cannot drift apart. Changes reach databases only through Alembic migrations.
+
+Provenance columns of the bulk tables (``source_id``, ``load_id``, ``first_load_id``) carry no
+foreign keys: sources and loads are append-only and written in the same transaction as the rows
+that cite them, and PostgreSQL checks each foreign key with a trigger per row, measured at about
+7 µs a row each, which tripled load time (docs/benchmarks.md). References between people's data
+(a contact's person record, a key worker) keep theirs.
+
+Indexes are few on purpose: each one costs every row of every bulk load. A table gets an index
+in the migration of the feature that searches by it, with that feature's benchmark.
 """
 
 from __future__ import annotations
@@ -21,7 +30,6 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
-    Index,
     Integer,
     MetaData,
     String,
@@ -131,12 +139,12 @@ def _versioned(name: str, columns: Callable[[], list[Column[object]]]) -> Versio
     current = Table(
         name, metadata,
         Column("id", Integer, primary_key=True),
-        Column("source_id", ForeignKey("source.id"), nullable=False),
+        Column("source_id", Integer, nullable=False),
         Column("record_id", String(200), nullable=False),
         *columns(),
         Column("invalid", Text),
-        Column("load_id", ForeignKey("load.id"), nullable=False),
-        Column("first_load_id", ForeignKey("load.id"), nullable=False),
+        Column("load_id", Integer, nullable=False),
+        Column("first_load_id", Integer, nullable=False),
         Column("valid_from", DateTime, nullable=False),
         UniqueConstraint("source_id", "record_id"),
     )
@@ -170,8 +178,8 @@ source_record = _versioned("source_record", lambda: [
     Column("family_name", String(100)),
     Column("date_of_birth", Date),
     Column("sex", String(10)),
-    Column("nhs_number", String(10), index=True),
-    Column("uprn", String(12), index=True),
+    Column("nhs_number", String(10)),
+    Column("uprn", String(12)),
     Column("address", Text),
     Column("postcode", String(8)),
     Column("phone", String(15)),
@@ -219,6 +227,3 @@ property_ = _versioned("property", lambda: [
     Column("ward", String(200)),
     Column("parish", String(200)),
 ])
-
-Index("ix_source_record_postcode", source_record.table.c.postcode)
-Index("ix_contact_occurred_at", contact.table.c.occurred_at)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 02:30:21.478954
+Create Date: 2026-11-22 03:11:50.297486
 
 """
 
@@ -30,6 +30,82 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_agency")),
         sa.UniqueConstraint("name", name=op.f("uq_agency_name")),
     )
+    op.create_table(
+        "property",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("source_id", sa.Integer(), nullable=False),
+        sa.Column("record_id", sa.String(length=200), nullable=False),
+        sa.Column("uprn", sa.String(length=12), nullable=False),
+        sa.Column("address", sa.Text(), nullable=True),
+        sa.Column("postcode", sa.String(length=8), nullable=True),
+        sa.Column("easting", sa.Float(), nullable=True),
+        sa.Column("northing", sa.Float(), nullable=True),
+        sa.Column("latitude", sa.Float(), nullable=True),
+        sa.Column("longitude", sa.Float(), nullable=True),
+        sa.Column("ward", sa.String(length=200), nullable=True),
+        sa.Column("parish", sa.String(length=200), nullable=True),
+        sa.Column("invalid", sa.Text(), nullable=True),
+        sa.Column("load_id", sa.Integer(), nullable=False),
+        sa.Column("first_load_id", sa.Integer(), nullable=False),
+        sa.Column("valid_from", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_property")),
+        sa.UniqueConstraint("source_id", "record_id", name=op.f("uq_property_source_id")),
+    )
+    with op.batch_alter_table("property", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_property_uprn"), ["uprn"], unique=False)
+
+    op.create_table(
+        "source_record",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("source_id", sa.Integer(), nullable=False),
+        sa.Column("record_id", sa.String(length=200), nullable=False),
+        sa.Column("given_name", sa.String(length=100), nullable=True),
+        sa.Column("middle_names", sa.String(length=200), nullable=True),
+        sa.Column("family_name", sa.String(length=100), nullable=True),
+        sa.Column("date_of_birth", sa.Date(), nullable=True),
+        sa.Column("sex", sa.String(length=10), nullable=True),
+        sa.Column("nhs_number", sa.String(length=10), nullable=True),
+        sa.Column("uprn", sa.String(length=12), nullable=True),
+        sa.Column("address", sa.Text(), nullable=True),
+        sa.Column("postcode", sa.String(length=8), nullable=True),
+        sa.Column("phone", sa.String(length=15), nullable=True),
+        sa.Column("email", sa.String(length=320), nullable=True),
+        sa.Column("identifiers", sa.Text(), nullable=True),
+        sa.Column("invalid", sa.Text(), nullable=True),
+        sa.Column("load_id", sa.Integer(), nullable=False),
+        sa.Column("first_load_id", sa.Integer(), nullable=False),
+        sa.Column("valid_from", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_source_record")),
+        sa.UniqueConstraint("source_id", "record_id", name=op.f("uq_source_record_source_id")),
+    )
+    op.create_table(
+        "flag",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("source_id", sa.Integer(), nullable=False),
+        sa.Column("record_id", sa.String(length=200), nullable=False),
+        sa.Column("person_record_id", sa.Integer(), nullable=False),
+        sa.Column("flag", sa.String(length=100), nullable=False),
+        sa.Column("description", sa.Text(), nullable=True),
+        sa.Column("sensitivity", sa.String(length=20), nullable=False),
+        sa.Column("raised_on", sa.Date(), nullable=True),
+        sa.Column("expires_on", sa.Date(), nullable=True),
+        sa.Column("invalid", sa.Text(), nullable=True),
+        sa.Column("load_id", sa.Integer(), nullable=False),
+        sa.Column("first_load_id", sa.Integer(), nullable=False),
+        sa.Column("valid_from", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["person_record_id"],
+            ["source_record.id"],
+            name=op.f("fk_flag_person_record_id_source_record"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_flag")),
+        sa.UniqueConstraint("source_id", "record_id", name=op.f("uq_flag_source_id")),
+    )
+    with op.batch_alter_table("flag", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_flag_person_record_id"), ["person_record_id"], unique=False
+        )
+
     op.create_table(
         "practitioner",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -69,6 +145,74 @@ def upgrade() -> None:
         sa.UniqueConstraint("name", name=op.f("uq_source_name")),
     )
     op.create_table(
+        "contact",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("source_id", sa.Integer(), nullable=False),
+        sa.Column("record_id", sa.String(length=200), nullable=False),
+        sa.Column("person_record_id", sa.Integer(), nullable=False),
+        sa.Column("occurred_at", sa.DateTime(), nullable=False),
+        sa.Column("service", sa.String(length=200), nullable=True),
+        sa.Column("channel", sa.String(length=100), nullable=True),
+        sa.Column("practitioner_id", sa.Integer(), nullable=True),
+        sa.Column("team", sa.String(length=200), nullable=True),
+        sa.Column("summary", sa.Text(), nullable=True),
+        sa.Column("invalid", sa.Text(), nullable=True),
+        sa.Column("load_id", sa.Integer(), nullable=False),
+        sa.Column("first_load_id", sa.Integer(), nullable=False),
+        sa.Column("valid_from", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["person_record_id"],
+            ["source_record.id"],
+            name=op.f("fk_contact_person_record_id_source_record"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["practitioner_id"],
+            ["practitioner.id"],
+            name=op.f("fk_contact_practitioner_id_practitioner"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_contact")),
+        sa.UniqueConstraint("source_id", "record_id", name=op.f("uq_contact_source_id")),
+    )
+    with op.batch_alter_table("contact", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_contact_person_record_id"), ["person_record_id"], unique=False
+        )
+
+    op.create_table(
+        "involvement",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("source_id", sa.Integer(), nullable=False),
+        sa.Column("record_id", sa.String(length=200), nullable=False),
+        sa.Column("person_record_id", sa.Integer(), nullable=False),
+        sa.Column("service", sa.String(length=200), nullable=False),
+        sa.Column("team", sa.String(length=200), nullable=True),
+        sa.Column("key_worker_id", sa.Integer(), nullable=True),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.Column("started_on", sa.Date(), nullable=True),
+        sa.Column("ended_on", sa.Date(), nullable=True),
+        sa.Column("invalid", sa.Text(), nullable=True),
+        sa.Column("load_id", sa.Integer(), nullable=False),
+        sa.Column("first_load_id", sa.Integer(), nullable=False),
+        sa.Column("valid_from", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["key_worker_id"],
+            ["practitioner.id"],
+            name=op.f("fk_involvement_key_worker_id_practitioner"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["person_record_id"],
+            ["source_record.id"],
+            name=op.f("fk_involvement_person_record_id_source_record"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_involvement")),
+        sa.UniqueConstraint("source_id", "record_id", name=op.f("uq_involvement_source_id")),
+    )
+    with op.batch_alter_table("involvement", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_involvement_person_record_id"), ["person_record_id"], unique=False
+        )
+
+    op.create_table(
         "load",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("source_id", sa.Integer(), nullable=False),
@@ -94,306 +238,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("load", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_load_source_id"), ["source_id"], unique=False)
-
-    op.create_table(
-        "data_warning",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("load_id", sa.Integer(), nullable=False),
-        sa.Column("row_no", sa.Integer(), nullable=False),
-        sa.Column("record_id", sa.Text(), nullable=False),
-        sa.Column("field", sa.String(length=50), nullable=False),
-        sa.Column("column_name", sa.Text(), nullable=False),
-        sa.Column("value", sa.Text(), nullable=False),
-        sa.Column("expected", sa.Text(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["load_id"], ["load.id"], name=op.f("fk_data_warning_load_id_load")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_data_warning")),
-    )
-    with op.batch_alter_table("data_warning", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_data_warning_load_id"), ["load_id"], unique=False)
-
-    op.create_table(
-        "property",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("source_id", sa.Integer(), nullable=False),
-        sa.Column("record_id", sa.String(length=200), nullable=False),
-        sa.Column("uprn", sa.String(length=12), nullable=False),
-        sa.Column("address", sa.Text(), nullable=True),
-        sa.Column("postcode", sa.String(length=8), nullable=True),
-        sa.Column("easting", sa.Float(), nullable=True),
-        sa.Column("northing", sa.Float(), nullable=True),
-        sa.Column("latitude", sa.Float(), nullable=True),
-        sa.Column("longitude", sa.Float(), nullable=True),
-        sa.Column("ward", sa.String(length=200), nullable=True),
-        sa.Column("parish", sa.String(length=200), nullable=True),
-        sa.Column("invalid", sa.Text(), nullable=True),
-        sa.Column("load_id", sa.Integer(), nullable=False),
-        sa.Column("first_load_id", sa.Integer(), nullable=False),
-        sa.Column("valid_from", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["first_load_id"], ["load.id"], name=op.f("fk_property_first_load_id_load")
-        ),
-        sa.ForeignKeyConstraint(["load_id"], ["load.id"], name=op.f("fk_property_load_id_load")),
-        sa.ForeignKeyConstraint(
-            ["source_id"], ["source.id"], name=op.f("fk_property_source_id_source")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_property")),
-        sa.UniqueConstraint("source_id", "record_id", name=op.f("uq_property_source_id")),
-    )
-    with op.batch_alter_table("property", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_property_uprn"), ["uprn"], unique=False)
-
-    op.create_table(
-        "quarantine",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("load_id", sa.Integer(), nullable=False),
-        sa.Column("row_no", sa.Integer(), nullable=False),
-        sa.Column("record_id", sa.Text(), nullable=True),
-        sa.Column("column_name", sa.Text(), nullable=True),
-        sa.Column("value", sa.Text(), nullable=True),
-        sa.Column("reason", sa.Text(), nullable=False),
-        sa.Column("expected", sa.Text(), nullable=False),
-        sa.ForeignKeyConstraint(["load_id"], ["load.id"], name=op.f("fk_quarantine_load_id_load")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_quarantine")),
-    )
-    with op.batch_alter_table("quarantine", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_quarantine_load_id"), ["load_id"], unique=False)
-
-    op.create_table(
-        "source_record",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("source_id", sa.Integer(), nullable=False),
-        sa.Column("record_id", sa.String(length=200), nullable=False),
-        sa.Column("given_name", sa.String(length=100), nullable=True),
-        sa.Column("middle_names", sa.String(length=200), nullable=True),
-        sa.Column("family_name", sa.String(length=100), nullable=True),
-        sa.Column("date_of_birth", sa.Date(), nullable=True),
-        sa.Column("sex", sa.String(length=10), nullable=True),
-        sa.Column("nhs_number", sa.String(length=10), nullable=True),
-        sa.Column("uprn", sa.String(length=12), nullable=True),
-        sa.Column("address", sa.Text(), nullable=True),
-        sa.Column("postcode", sa.String(length=8), nullable=True),
-        sa.Column("phone", sa.String(length=15), nullable=True),
-        sa.Column("email", sa.String(length=320), nullable=True),
-        sa.Column("identifiers", sa.Text(), nullable=True),
-        sa.Column("invalid", sa.Text(), nullable=True),
-        sa.Column("load_id", sa.Integer(), nullable=False),
-        sa.Column("first_load_id", sa.Integer(), nullable=False),
-        sa.Column("valid_from", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["first_load_id"], ["load.id"], name=op.f("fk_source_record_first_load_id_load")
-        ),
-        sa.ForeignKeyConstraint(
-            ["load_id"], ["load.id"], name=op.f("fk_source_record_load_id_load")
-        ),
-        sa.ForeignKeyConstraint(
-            ["source_id"], ["source.id"], name=op.f("fk_source_record_source_id_source")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_source_record")),
-        sa.UniqueConstraint("source_id", "record_id", name=op.f("uq_source_record_source_id")),
-    )
-    with op.batch_alter_table("source_record", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_source_record_nhs_number"), ["nhs_number"], unique=False
-        )
-        batch_op.create_index("ix_source_record_postcode", ["postcode"], unique=False)
-        batch_op.create_index(batch_op.f("ix_source_record_uprn"), ["uprn"], unique=False)
-
-    op.create_table(
-        "contact",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("source_id", sa.Integer(), nullable=False),
-        sa.Column("record_id", sa.String(length=200), nullable=False),
-        sa.Column("person_record_id", sa.Integer(), nullable=False),
-        sa.Column("occurred_at", sa.DateTime(), nullable=False),
-        sa.Column("service", sa.String(length=200), nullable=True),
-        sa.Column("channel", sa.String(length=100), nullable=True),
-        sa.Column("practitioner_id", sa.Integer(), nullable=True),
-        sa.Column("team", sa.String(length=200), nullable=True),
-        sa.Column("summary", sa.Text(), nullable=True),
-        sa.Column("invalid", sa.Text(), nullable=True),
-        sa.Column("load_id", sa.Integer(), nullable=False),
-        sa.Column("first_load_id", sa.Integer(), nullable=False),
-        sa.Column("valid_from", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["first_load_id"], ["load.id"], name=op.f("fk_contact_first_load_id_load")
-        ),
-        sa.ForeignKeyConstraint(["load_id"], ["load.id"], name=op.f("fk_contact_load_id_load")),
-        sa.ForeignKeyConstraint(
-            ["person_record_id"],
-            ["source_record.id"],
-            name=op.f("fk_contact_person_record_id_source_record"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["practitioner_id"],
-            ["practitioner.id"],
-            name=op.f("fk_contact_practitioner_id_practitioner"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["source_id"], ["source.id"], name=op.f("fk_contact_source_id_source")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_contact")),
-        sa.UniqueConstraint("source_id", "record_id", name=op.f("uq_contact_source_id")),
-    )
-    with op.batch_alter_table("contact", schema=None) as batch_op:
-        batch_op.create_index("ix_contact_occurred_at", ["occurred_at"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_contact_person_record_id"), ["person_record_id"], unique=False
-        )
-
-    op.create_table(
-        "flag",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("source_id", sa.Integer(), nullable=False),
-        sa.Column("record_id", sa.String(length=200), nullable=False),
-        sa.Column("person_record_id", sa.Integer(), nullable=False),
-        sa.Column("flag", sa.String(length=100), nullable=False),
-        sa.Column("description", sa.Text(), nullable=True),
-        sa.Column("sensitivity", sa.String(length=20), nullable=False),
-        sa.Column("raised_on", sa.Date(), nullable=True),
-        sa.Column("expires_on", sa.Date(), nullable=True),
-        sa.Column("invalid", sa.Text(), nullable=True),
-        sa.Column("load_id", sa.Integer(), nullable=False),
-        sa.Column("first_load_id", sa.Integer(), nullable=False),
-        sa.Column("valid_from", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["first_load_id"], ["load.id"], name=op.f("fk_flag_first_load_id_load")
-        ),
-        sa.ForeignKeyConstraint(["load_id"], ["load.id"], name=op.f("fk_flag_load_id_load")),
-        sa.ForeignKeyConstraint(
-            ["person_record_id"],
-            ["source_record.id"],
-            name=op.f("fk_flag_person_record_id_source_record"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["source_id"], ["source.id"], name=op.f("fk_flag_source_id_source")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_flag")),
-        sa.UniqueConstraint("source_id", "record_id", name=op.f("uq_flag_source_id")),
-    )
-    with op.batch_alter_table("flag", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_flag_person_record_id"), ["person_record_id"], unique=False
-        )
-
-    op.create_table(
-        "involvement",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("source_id", sa.Integer(), nullable=False),
-        sa.Column("record_id", sa.String(length=200), nullable=False),
-        sa.Column("person_record_id", sa.Integer(), nullable=False),
-        sa.Column("service", sa.String(length=200), nullable=False),
-        sa.Column("team", sa.String(length=200), nullable=True),
-        sa.Column("key_worker_id", sa.Integer(), nullable=True),
-        sa.Column("reason", sa.Text(), nullable=True),
-        sa.Column("started_on", sa.Date(), nullable=True),
-        sa.Column("ended_on", sa.Date(), nullable=True),
-        sa.Column("invalid", sa.Text(), nullable=True),
-        sa.Column("load_id", sa.Integer(), nullable=False),
-        sa.Column("first_load_id", sa.Integer(), nullable=False),
-        sa.Column("valid_from", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["first_load_id"], ["load.id"], name=op.f("fk_involvement_first_load_id_load")
-        ),
-        sa.ForeignKeyConstraint(
-            ["key_worker_id"],
-            ["practitioner.id"],
-            name=op.f("fk_involvement_key_worker_id_practitioner"),
-        ),
-        sa.ForeignKeyConstraint(["load_id"], ["load.id"], name=op.f("fk_involvement_load_id_load")),
-        sa.ForeignKeyConstraint(
-            ["person_record_id"],
-            ["source_record.id"],
-            name=op.f("fk_involvement_person_record_id_source_record"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["source_id"], ["source.id"], name=op.f("fk_involvement_source_id_source")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_involvement")),
-        sa.UniqueConstraint("source_id", "record_id", name=op.f("uq_involvement_source_id")),
-    )
-    with op.batch_alter_table("involvement", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_involvement_person_record_id"), ["person_record_id"], unique=False
-        )
-
-    op.create_table(
-        "property_history",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("current_id", sa.Integer(), nullable=False),
-        sa.Column("uprn", sa.String(length=12), nullable=False),
-        sa.Column("address", sa.Text(), nullable=True),
-        sa.Column("postcode", sa.String(length=8), nullable=True),
-        sa.Column("easting", sa.Float(), nullable=True),
-        sa.Column("northing", sa.Float(), nullable=True),
-        sa.Column("latitude", sa.Float(), nullable=True),
-        sa.Column("longitude", sa.Float(), nullable=True),
-        sa.Column("ward", sa.String(length=200), nullable=True),
-        sa.Column("parish", sa.String(length=200), nullable=True),
-        sa.Column("invalid", sa.Text(), nullable=True),
-        sa.Column("load_id", sa.Integer(), nullable=False),
-        sa.Column("valid_from", sa.DateTime(), nullable=False),
-        sa.Column("valid_to", sa.DateTime(), nullable=False),
-        sa.Column("superseded_by_load_id", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["current_id"], ["property.id"], name=op.f("fk_property_history_current_id_property")
-        ),
-        sa.ForeignKeyConstraint(
-            ["load_id"], ["load.id"], name=op.f("fk_property_history_load_id_load")
-        ),
-        sa.ForeignKeyConstraint(
-            ["superseded_by_load_id"],
-            ["load.id"],
-            name=op.f("fk_property_history_superseded_by_load_id_load"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_property_history")),
-    )
-    with op.batch_alter_table("property_history", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_property_history_current_id"), ["current_id"], unique=False
-        )
-
-    op.create_table(
-        "source_record_history",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("current_id", sa.Integer(), nullable=False),
-        sa.Column("given_name", sa.String(length=100), nullable=True),
-        sa.Column("middle_names", sa.String(length=200), nullable=True),
-        sa.Column("family_name", sa.String(length=100), nullable=True),
-        sa.Column("date_of_birth", sa.Date(), nullable=True),
-        sa.Column("sex", sa.String(length=10), nullable=True),
-        sa.Column("nhs_number", sa.String(length=10), nullable=True),
-        sa.Column("uprn", sa.String(length=12), nullable=True),
-        sa.Column("address", sa.Text(), nullable=True),
-        sa.Column("postcode", sa.String(length=8), nullable=True),
-        sa.Column("phone", sa.String(length=15), nullable=True),
-        sa.Column("email", sa.String(length=320), nullable=True),
-        sa.Column("identifiers", sa.Text(), nullable=True),
-        sa.Column("invalid", sa.Text(), nullable=True),
-        sa.Column("load_id", sa.Integer(), nullable=False),
-        sa.Column("valid_from", sa.DateTime(), nullable=False),
-        sa.Column("valid_to", sa.DateTime(), nullable=False),
-        sa.Column("superseded_by_load_id", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["current_id"],
-            ["source_record.id"],
-            name=op.f("fk_source_record_history_current_id_source_record"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["load_id"], ["load.id"], name=op.f("fk_source_record_history_load_id_load")
-        ),
-        sa.ForeignKeyConstraint(
-            ["superseded_by_load_id"],
-            ["load.id"],
-            name=op.f("fk_source_record_history_superseded_by_load_id_load"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_source_record_history")),
-    )
-    with op.batch_alter_table("source_record_history", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_source_record_history_current_id"), ["current_id"], unique=False
-        )
 
     op.create_table(
         "contact_history",
@@ -438,6 +282,24 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_contact_history_current_id"), ["current_id"], unique=False
         )
+
+    op.create_table(
+        "data_warning",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("load_id", sa.Integer(), nullable=False),
+        sa.Column("row_no", sa.Integer(), nullable=False),
+        sa.Column("record_id", sa.Text(), nullable=False),
+        sa.Column("field", sa.String(length=50), nullable=False),
+        sa.Column("column_name", sa.Text(), nullable=False),
+        sa.Column("value", sa.Text(), nullable=False),
+        sa.Column("expected", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["load_id"], ["load.id"], name=op.f("fk_data_warning_load_id_load")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_data_warning")),
+    )
+    with op.batch_alter_table("data_warning", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_data_warning_load_id"), ["load_id"], unique=False)
 
     op.create_table(
         "flag_history",
@@ -523,12 +385,117 @@ def upgrade() -> None:
             batch_op.f("ix_involvement_history_current_id"), ["current_id"], unique=False
         )
 
+    op.create_table(
+        "property_history",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("current_id", sa.Integer(), nullable=False),
+        sa.Column("uprn", sa.String(length=12), nullable=False),
+        sa.Column("address", sa.Text(), nullable=True),
+        sa.Column("postcode", sa.String(length=8), nullable=True),
+        sa.Column("easting", sa.Float(), nullable=True),
+        sa.Column("northing", sa.Float(), nullable=True),
+        sa.Column("latitude", sa.Float(), nullable=True),
+        sa.Column("longitude", sa.Float(), nullable=True),
+        sa.Column("ward", sa.String(length=200), nullable=True),
+        sa.Column("parish", sa.String(length=200), nullable=True),
+        sa.Column("invalid", sa.Text(), nullable=True),
+        sa.Column("load_id", sa.Integer(), nullable=False),
+        sa.Column("valid_from", sa.DateTime(), nullable=False),
+        sa.Column("valid_to", sa.DateTime(), nullable=False),
+        sa.Column("superseded_by_load_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["current_id"], ["property.id"], name=op.f("fk_property_history_current_id_property")
+        ),
+        sa.ForeignKeyConstraint(
+            ["load_id"], ["load.id"], name=op.f("fk_property_history_load_id_load")
+        ),
+        sa.ForeignKeyConstraint(
+            ["superseded_by_load_id"],
+            ["load.id"],
+            name=op.f("fk_property_history_superseded_by_load_id_load"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_property_history")),
+    )
+    with op.batch_alter_table("property_history", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_property_history_current_id"), ["current_id"], unique=False
+        )
+
+    op.create_table(
+        "quarantine",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("load_id", sa.Integer(), nullable=False),
+        sa.Column("row_no", sa.Integer(), nullable=False),
+        sa.Column("record_id", sa.Text(), nullable=True),
+        sa.Column("column_name", sa.Text(), nullable=True),
+        sa.Column("value", sa.Text(), nullable=True),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("expected", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(["load_id"], ["load.id"], name=op.f("fk_quarantine_load_id_load")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_quarantine")),
+    )
+    with op.batch_alter_table("quarantine", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_quarantine_load_id"), ["load_id"], unique=False)
+
+    op.create_table(
+        "source_record_history",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("current_id", sa.Integer(), nullable=False),
+        sa.Column("given_name", sa.String(length=100), nullable=True),
+        sa.Column("middle_names", sa.String(length=200), nullable=True),
+        sa.Column("family_name", sa.String(length=100), nullable=True),
+        sa.Column("date_of_birth", sa.Date(), nullable=True),
+        sa.Column("sex", sa.String(length=10), nullable=True),
+        sa.Column("nhs_number", sa.String(length=10), nullable=True),
+        sa.Column("uprn", sa.String(length=12), nullable=True),
+        sa.Column("address", sa.Text(), nullable=True),
+        sa.Column("postcode", sa.String(length=8), nullable=True),
+        sa.Column("phone", sa.String(length=15), nullable=True),
+        sa.Column("email", sa.String(length=320), nullable=True),
+        sa.Column("identifiers", sa.Text(), nullable=True),
+        sa.Column("invalid", sa.Text(), nullable=True),
+        sa.Column("load_id", sa.Integer(), nullable=False),
+        sa.Column("valid_from", sa.DateTime(), nullable=False),
+        sa.Column("valid_to", sa.DateTime(), nullable=False),
+        sa.Column("superseded_by_load_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["current_id"],
+            ["source_record.id"],
+            name=op.f("fk_source_record_history_current_id_source_record"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["load_id"], ["load.id"], name=op.f("fk_source_record_history_load_id_load")
+        ),
+        sa.ForeignKeyConstraint(
+            ["superseded_by_load_id"],
+            ["load.id"],
+            name=op.f("fk_source_record_history_superseded_by_load_id_load"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_source_record_history")),
+    )
+    with op.batch_alter_table("source_record_history", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_source_record_history_current_id"), ["current_id"], unique=False
+        )
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     """Downgrade schema."""
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("source_record_history", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_source_record_history_current_id"))
+
+    op.drop_table("source_record_history")
+    with op.batch_alter_table("quarantine", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_quarantine_load_id"))
+
+    op.drop_table("quarantine")
+    with op.batch_alter_table("property_history", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_property_history_current_id"))
+
+    op.drop_table("property_history")
     with op.batch_alter_table("involvement_history", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_involvement_history_current_id"))
 
@@ -537,54 +504,36 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_flag_history_current_id"))
 
     op.drop_table("flag_history")
-    with op.batch_alter_table("contact_history", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_contact_history_current_id"))
-
-    op.drop_table("contact_history")
-    with op.batch_alter_table("source_record_history", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_source_record_history_current_id"))
-
-    op.drop_table("source_record_history")
-    with op.batch_alter_table("property_history", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_property_history_current_id"))
-
-    op.drop_table("property_history")
-    with op.batch_alter_table("involvement", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_involvement_person_record_id"))
-
-    op.drop_table("involvement")
-    with op.batch_alter_table("flag", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_flag_person_record_id"))
-
-    op.drop_table("flag")
-    with op.batch_alter_table("contact", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_contact_person_record_id"))
-        batch_op.drop_index("ix_contact_occurred_at")
-
-    op.drop_table("contact")
-    with op.batch_alter_table("source_record", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_source_record_uprn"))
-        batch_op.drop_index("ix_source_record_postcode")
-        batch_op.drop_index(batch_op.f("ix_source_record_nhs_number"))
-
-    op.drop_table("source_record")
-    with op.batch_alter_table("quarantine", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_quarantine_load_id"))
-
-    op.drop_table("quarantine")
-    with op.batch_alter_table("property", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_property_uprn"))
-
-    op.drop_table("property")
     with op.batch_alter_table("data_warning", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_data_warning_load_id"))
 
     op.drop_table("data_warning")
+    with op.batch_alter_table("contact_history", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_contact_history_current_id"))
+
+    op.drop_table("contact_history")
     with op.batch_alter_table("load", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_load_source_id"))
 
     op.drop_table("load")
+    with op.batch_alter_table("involvement", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_involvement_person_record_id"))
+
+    op.drop_table("involvement")
+    with op.batch_alter_table("contact", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_contact_person_record_id"))
+
+    op.drop_table("contact")
     op.drop_table("source")
     op.drop_table("practitioner")
+    with op.batch_alter_table("flag", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_flag_person_record_id"))
+
+    op.drop_table("flag")
+    op.drop_table("source_record")
+    with op.batch_alter_table("property", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_property_uprn"))
+
+    op.drop_table("property")
     op.drop_table("agency")
     # ### end Alembic commands ###
