@@ -15,7 +15,6 @@ import csv
 import os
 import platform
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -127,13 +126,39 @@ def time_pandas(url: str, csv_path: Path) -> float:
     return seconds
 
 
-def run_speed(rows: int, backends: list[str]) -> None:
+def prepare(rows: int) -> tuple[Path, Path]:
+    """The benchmark CSV of ``rows`` rows (made once, then reused) and its definition."""
     OUT.mkdir(exist_ok=True)
     csv_path = OUT / f"people_{rows}.csv"
     if not csv_path.exists():
         make_csv(csv_path, rows)
     def_path = OUT / "bench_people.yaml"
     def_path.write_text(DEFINITION)
+    return csv_path, def_path
+
+
+def measured(command: list[str]) -> tuple[float, float]:
+    """Run ``command``; return its seconds and the peak RSS, in MB, of its whole process tree
+    (a load's worker process included), sampled every 50 ms."""
+    import psutil
+
+    started = time.perf_counter()
+    process = psutil.Popen(command, stdout=subprocess.DEVNULL)
+    peak = 0
+    while process.poll() is None:
+        try:
+            tree = [process, *process.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+        except psutil.NoSuchProcess:
+            pass
+        time.sleep(0.05)
+    if process.returncode:
+        raise SystemExit(f"{' '.join(command)} failed with exit code {process.returncode}")
+    return time.perf_counter() - started, peak / 2**20
+
+
+def run_speed(rows: int, backends: list[str]) -> None:
+    csv_path, def_path = prepare(rows)
     with tempfile.TemporaryDirectory() as tmp:
         for backend in backends:
             url = fresh_database(backend, Path(tmp))
@@ -145,19 +170,11 @@ def run_speed(rows: int, backends: list[str]) -> None:
 
 
 def run_memory(rows: int) -> None:
-    OUT.mkdir(exist_ok=True)
-    csv_path = OUT / f"people_{rows}.csv"
-    if not csv_path.exists():
-        make_csv(csv_path, rows)
-    def_path = OUT / "bench_people.yaml"
-    def_path.write_text(DEFINITION)
+    csv_path, def_path = prepare(rows)
     with tempfile.TemporaryDirectory() as tmp:
         url = fresh_database("sqlite", Path(tmp))
-        started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "joinedup", "ingest", str(def_path),
-                        str(csv_path), "--db", url], check=True, stdout=subprocess.DEVNULL)
-        seconds = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        seconds, peak_mb = measured([sys.executable, "-m", "joinedup", "ingest", str(def_path),
+                                     str(csv_path), "--db", url])
     size_mb = csv_path.stat().st_size / 1e6
     print(f"memory     {rows:,} rows ({size_mb:,.0f} MB CSV) into SQLite: peak RSS "
           f"{peak_mb:,.0f} MB, {seconds:.1f} s ({rows / seconds:,.0f} rows/s)")
@@ -165,11 +182,8 @@ def run_memory(rows: int) -> None:
 
 def run_synth(people: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "joinedup", "synth", f"{tmp}/county",
-                        "--people", str(people)], check=True, stdout=subprocess.DEVNULL)
-        seconds = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        seconds, peak_mb = measured([sys.executable, "-m", "joinedup", "synth",
+                                     f"{tmp}/county", "--people", str(people)])
     print(f"synth      {people:,} people in {seconds:.1f} s, peak RSS {peak_mb:,.0f} MB")
 
 

@@ -21,8 +21,9 @@ from typing import Any
 
 from joinedup.errors import JoinedUpError
 from joinedup.sources.definition import SourceDefinition
-from joinedup.sources.mapping import Issue, MappedBatch, RowMapper
+from joinedup.sources.mapping import MappedBatch, RowMapper
 from joinedup.sources.readers import RowBatch, read_batches
+from joinedup.store.loads import Issue
 
 BATCH = 5000
 WORKER_FROM_BYTES = 16 << 20

@@ -21,9 +21,10 @@ from sqlalchemy import Engine, Text
 from joinedup.errors import IngestError
 from joinedup.sources.batches import mapped_batches
 from joinedup.sources.definition import Kind, SourceDefinition
-from joinedup.sources.mapping import PRACTITIONER_FIELDS, Issue, MappedBatch, staging_columns
+from joinedup.sources.mapping import PRACTITIONER_FIELDS, MappedBatch, staging_columns
 from joinedup.store import loads, merge, schema
 from joinedup.store.bulk import BulkInsert
+from joinedup.store.loads import Issue
 from joinedup.store.schema import Versioned
 from joinedup.store.staging import Staging
 

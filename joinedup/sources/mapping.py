@@ -48,6 +48,7 @@ from joinedup.standardise import (
     parse_float,
     split_full_name,
 )
+from joinedup.store.loads import Issue
 
 Value = str | float | None
 INVALID: Any = object()
@@ -80,19 +81,6 @@ def staging_columns(kind: Kind) -> tuple[str, ...]:
     if kind is Kind.PERSON:
         names.append("identifiers")
     return (*names, "invalid")
-
-
-@dataclass(frozen=True)
-class Issue:
-    """A rejected row or a bad optional value, located in the file."""
-
-    row_no: int
-    record_id: str | None
-    column: str | None
-    value: str | None
-    reason: str
-    expected: str
-    field: str = ""
 
 
 @dataclass

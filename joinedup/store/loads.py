@@ -46,7 +46,7 @@ class LoadRow:
 
 @dataclass(frozen=True)
 class Issue:
-    """One quarantined row or one data-quality warning, as shown to a data engineer."""
+    """One quarantined row or one data-quality warning, located in its file."""
 
     row_no: int
     record_id: str | None
@@ -54,6 +54,7 @@ class Issue:
     value: str | None
     reason: str
     expected: str
+    field: str = ""  # the canonical field of a warning
 
 
 @dataclass(frozen=True)
@@ -180,5 +181,5 @@ def load_detail(connection: Connection, load_id: int, *, limit: int = 1000) -> L
         quarantine=[Issue(r.row_no, r.record_id, r.column_name, r.value, r.reason, r.expected)
                     for r in q],
         warnings=[Issue(r.row_no, r.record_id, r.column_name, r.value,
-                        f"invalid {r.field}", r.expected) for r in w],
+                        f"invalid {r.field}", r.expected, r.field) for r in w],
     )
