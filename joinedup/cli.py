@@ -142,7 +142,11 @@ def ingest_command(
                                              "latest load.")] = False,
     db: DbOption = None,
 ) -> None:
-    """Load one data file of a source: validated, standardised, all or nothing."""
+    """Load one data file of a source, all or nothing.
+
+    Every row is validated and standardised; unusable rows are quarantined and bad optional
+    values warned about, never lost.
+    """
     source = load_definition(definition)
     with _store(db) as engine, _progress(f"Loading {source.name}") as progress:
         report = ingest(definition=source, path=data, engine=engine,
@@ -157,7 +161,10 @@ def ingest_manifest_command(
     force: Annotated[bool, typer.Option(help="Reload files already loaded.")] = False,
     db: DbOption = None,
 ) -> None:
-    """Load every file a manifest lists, in order (e.g. a synthetic county)."""
+    """Load every file a manifest lists, in order.
+
+    A manifest (such as the one `joinedup synth` writes) names definitions and data files.
+    """
     entries = load_manifest(manifest)
     reports = []
     with _store(db) as engine:
@@ -226,7 +233,7 @@ def loads_show(
     limit: Annotated[int, typer.Option(help="At most this many rows of each list.")] = 200,
     db: DbOption = None,
 ) -> None:
-    """One load: its file, counts, quarantined rows and data-quality warnings."""
+    """Show one load: counts, quarantine, warnings."""
     with _store(db) as engine, engine.connect() as connection:
         detail = loads.load_detail(connection, load_id, limit=limit)
     if detail is None:
@@ -259,7 +266,10 @@ def export_records_command(
     source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
     db: DbOption = None,
 ) -> None:
-    """Every person record: source, record_id and the canonical fields, as CSV."""
+    """Write every person record to CSV.
+
+    Columns: source, record_id and the canonical person fields.
+    """
     with _store(db) as engine, output.open("w", newline="", encoding="utf-8") as f:
         count = export_records(engine, csv.writer(f), source_name=source)
     out.print(f"Wrote {count:,} records to {output}")
@@ -271,7 +281,7 @@ def export_records_command(
 def sources_check(
     definitions: Annotated[list[Path], typer.Argument(help="Source definition files.")],
 ) -> None:
-    """Validate source definitions, reporting every problem in each."""
+    """Check source definitions, every problem at once."""
     failed = 0
     for path in definitions:
         try:
@@ -290,7 +300,7 @@ def sources_check(
 
 @db_app.command("upgrade")
 def db_upgrade(db: DbOption = None) -> None:
-    """Bring the database schema up to this version of joinedup."""
+    """Upgrade the database schema to this version."""
     engine = database.create_store_engine(_settings(db).database_url)
     try:
         database.upgrade(engine)
@@ -309,7 +319,11 @@ def synth_command(
     people: Annotated[int, typer.Option(help="How many people live in the county.")] = 5000,
     seed: Annotated[int, typer.Option(help="Same seed, same county, byte for byte.")] = 42,
 ) -> None:
-    """Write a synthetic county: every agency's files, definitions, a manifest and truth."""
+    """Write a synthetic county to try the hub on.
+
+    Every agency's files and definitions, a manifest in load order, and truth.csv (which
+    person each record really is). Nothing in it is real personal data.
+    """
     from joinedup.synth import generate_county
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),

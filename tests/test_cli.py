@@ -80,11 +80,13 @@ def test_help_lists_every_command_with_a_description() -> None:
     for name, subcommands in commands.items():
         [line] = [ln for ln in text.splitlines() if ln.split()[:1] == [name]]
         assert len(line.split()) > 2, f"{name} has no description in --help"
+        assert not line.endswith("..."), f"{name}'s description is cut short: {line}"
         if subcommands:
             group = ok(name, "--help").stdout
             for sub in subcommands:
                 [sub_line] = [ln for ln in group.splitlines() if ln.split()[:1] == [sub]]
                 assert len(sub_line.split()) > 2, f"{name} {sub} has no description"
+                assert not sub_line.endswith("..."), f"cut short: {sub_line}"
     assert commands["loads"] == ["list", "show"]
     assert commands["db"] == ["upgrade"]
 
