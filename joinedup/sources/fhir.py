@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
+
+import ijson
+from ijson.common import ObjectBuilder
 
 from joinedup.errors import IngestError
 
@@ -31,23 +34,57 @@ def unknown_keys(resource_type: str, columns: list[str]) -> list[str]:
     return [c for c in columns if c not in known and not c.startswith(IDENTIFIER_PREFIX)]
 
 
-def flatten_bundle_entries(bundle: Any, resource_type: str, *, path: Path
-                           ) -> Iterator[tuple[int, dict[str, str | None]]]:
-    """Yield ``(entry number, flat values)`` for each resource of ``resource_type``."""
-    if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
-        found = bundle.get("resourceType") if isinstance(bundle, dict) else type(bundle).__name__
+def read_bundle(stream: BinaryIO, resource_type: str, *, path: Path
+                ) -> Iterator[tuple[int, dict[str, str | None]]]:
+    """Yield ``(entry number, flat values)`` for each resource of ``resource_type`` in a
+    Bundle, parsing the file as a stream: a Bundle of a million resources needs no more memory
+    than one of ten."""
+    flatten = _patient if resource_type == "Patient" else _encounter
+    try:
+        for number, entry in _entries(stream, path):
+            resource = entry.get("resource") if isinstance(entry, dict) else None
+            if not isinstance(resource, dict):
+                raise IngestError("Bundle entry has no resource", path=path, row=number)
+            if resource.get("resourceType") == resource_type:
+                yield number, flatten(resource)
+    except ijson.JSONError as exc:
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise IngestError(f"not valid JSON: {detail}", path=path) from exc
+
+
+def _entries(stream: BinaryIO, path: Path) -> Iterator[tuple[int, Any]]:
+    """The Bundle's entries, one at a time, checking as it goes that the file is a Bundle."""
+    events = ijson.parse(stream, use_float=True)
+    first = next(events, None)
+    if first is None or first[1] != "start_map":
+        found = {"start_array": "list"}.get(first[1], first[1]) if first else "nothing"
         raise IngestError(f"not a FHIR Bundle: expected resourceType 'Bundle', found {found!r}",
                           path=path)
-    entries = bundle.get("entry") or []
-    if not isinstance(entries, list):
-        raise IngestError("Bundle.entry must be a list of entries", path=path)
-    flatten = _patient if resource_type == "Patient" else _encounter
-    for number, entry in enumerate(entries, start=1):
-        resource = entry.get("resource") if isinstance(entry, dict) else None
-        if not isinstance(resource, dict):
-            raise IngestError("Bundle entry has no resource", path=path, row=number)
-        if resource.get("resourceType") == resource_type:
-            yield number, flatten(resource)
+    kind: str | None = None
+    number = 0
+    builder: ObjectBuilder | None = None
+    for prefix, event, value in events:
+        if builder is not None:
+            builder.event(event, value)
+            if prefix == "entry.item" and event in ("end_map", "end_array"):
+                yield number, builder.value
+                builder = None
+        elif prefix == "entry.item":
+            number += 1
+            if event in ("start_map", "start_array"):
+                builder = ObjectBuilder()
+                builder.event(event, value)
+            else:
+                yield number, value
+        elif prefix == "entry" and event not in ("start_array", "end_array"):
+            raise IngestError("Bundle.entry must be a list of entries", path=path)
+        elif prefix == "resourceType":
+            kind = value
+            if kind != "Bundle":
+                raise IngestError(f"not a FHIR Bundle: expected resourceType 'Bundle', found "
+                                  f"{kind!r}", path=path)
+    if kind is None:
+        raise IngestError("not a FHIR Bundle: it has no resourceType", path=path)
 
 
 def _patient(resource: dict[str, Any]) -> dict[str, str | None]:

@@ -3,7 +3,7 @@
 Every reader yields ``(row_number, values)`` where ``values`` is a tuple in the order of
 ``SourceDefinition.columns()`` (``None`` or ``""`` for an absent or blank value; mapping treats
 both as blank), so the mapping step never cares which format a row came from. Files are
-streamed, never slurped, except FHIR Bundles, which are single JSON documents by definition.
+streamed, never slurped, FHIR Bundles included, so memory does not grow with file size.
 Row numbers are what a person opening the file would see: the spreadsheet row (header = row 1),
 the JSON Lines line, or the Bundle entry.
 """
@@ -24,7 +24,7 @@ from typing import Any, BinaryIO
 
 from joinedup.errors import IngestError
 from joinedup.sources.definition import Format, Kind, SourceDefinition
-from joinedup.sources.fhir import flatten_bundle_entries
+from joinedup.sources.fhir import read_bundle
 
 Row = tuple[str | None, ...]
 Progress = Callable[[int, int], None]
@@ -297,18 +297,11 @@ def _read_xlsx(definition: SourceDefinition, path: Path,
 
 def _read_fhir(definition: SourceDefinition, path: Path,
                progress: Progress | None) -> Iterator[RowItem]:
-    try:
-        with path.open("rb") as raw:
-            bundle = json.load(raw)
-    except UnicodeDecodeError as exc:
-        raise _decode_error(exc, path, 1, "utf-8") from exc
-    except json.JSONDecodeError as exc:
-        raise IngestError(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
-                          path=path, row=exc.lineno) from exc
     resource_type = "Encounter" if definition.kind is Kind.CONTACT else "Patient"
     needed = definition.columns()
-    total = len(bundle.get("entry") or []) if isinstance(bundle, dict) else 0
-    for entry_no, flat in flatten_bundle_entries(bundle, resource_type, path=path):
-        yield entry_no, tuple(_cell(flat.get(c)) for c in needed)
-        if progress is not None and not entry_no & 0xFFF:
-            progress(entry_no, total)
+    total = path.stat().st_size
+    with path.open("rb") as raw:
+        for entry_no, flat in read_bundle(raw, resource_type, path=path):
+            yield entry_no, tuple(_cell(flat.get(c)) for c in needed)
+            if progress is not None and not entry_no & 0xFFF:
+                progress(raw.tell(), total)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import date, datetime
 from pathlib import Path
@@ -22,7 +23,7 @@ from sqlalchemy import Engine
 
 from joinedup.errors import IngestError
 from joinedup.sources.definition import SourceDefinition
-from joinedup.sources.fhir import flatten_bundle_entries, unknown_keys
+from joinedup.sources.fhir import read_bundle, unknown_keys
 from joinedup.store import schema
 
 MRN = "https://example.org/Id/mrn"
@@ -49,6 +50,10 @@ ENCOUNTER_FIELDS = {
     "team": "type",
     "summary": "reason",
 }
+
+
+def _stream(document: object) -> io.BytesIO:
+    return io.BytesIO(json.dumps(document).encode())
 
 
 def patients() -> list[dict[str, object]]:
@@ -78,7 +83,7 @@ def encounter_definition(tmp_path: Path) -> SourceDefinition:
 def test_a_patient_flattens_to_the_documented_keys(tmp_path: Path) -> None:
     bundle = {"resourceType": "Bundle", "entry": [{"resource": patients()[0]}]}
 
-    [(number, flat)] = flatten_bundle_entries(bundle, "Patient", path=tmp_path / "b.json")
+    [(number, flat)] = read_bundle(_stream(bundle), "Patient", path=tmp_path / "b.json")
 
     assert number == 1
     assert flat == {
@@ -101,7 +106,7 @@ def test_the_official_name_and_home_address_are_preferred(tmp_path: Path) -> Non
     }
     bundle = {"resourceType": "Bundle", "entry": [{"resource": resource}]}
 
-    [(_, flat)] = flatten_bundle_entries(bundle, "Patient", path=tmp_path / "b.json")
+    [(_, flat)] = read_bundle(_stream(bundle), "Patient", path=tmp_path / "b.json")
 
     assert (flat["given"], flat["family"], flat["city"], flat["phone"]) == (
         "Mary", "Lee", "Norwich", "1")
@@ -116,7 +121,7 @@ def test_an_encounter_flattens_and_other_resources_are_passed_over(tmp_path: Pat
                                practitioner="Nurse Ann Lee", reason="Wound care")},
     ]}
 
-    assert list(flatten_bundle_entries(bundle, "Encounter", path=tmp_path / "b.json")) == [
+    assert list(read_bundle(_stream(bundle), "Encounter", path=tmp_path / "b.json")) == [
         (2, {"id": "enc-1", "subject": "pat-1", "period_start": "2024-03-01T10:30:00Z",
              "period_end": "2024-03-01T11:00:00Z", "class": "HH", "type": "Home visit",
              "serviceProvider": "Norfolk Community Health", "participant": "Nurse Ann Lee",
@@ -130,7 +135,7 @@ def test_an_encounter_flattens_and_other_resources_are_passed_over(tmp_path: Pat
 ])
 def test_what_is_not_a_bundle(tmp_path: Path, document: object, fragment: str) -> None:
     with pytest.raises(IngestError) as caught:
-        list(flatten_bundle_entries(document, "Patient", path=tmp_path / "b.json"))
+        list(read_bundle(_stream(document), "Patient", path=tmp_path / "b.json"))
 
     assert fragment in caught.value.message
 
@@ -139,7 +144,7 @@ def test_an_entry_without_a_resource_is_named_by_number(tmp_path: Path) -> None:
     bundle = {"resourceType": "Bundle", "entry": [{"resource": patients()[0]}, {"fullUrl": "x"}]}
 
     with pytest.raises(IngestError) as caught:
-        list(flatten_bundle_entries(bundle, "Patient", path=tmp_path / "b.json"))
+        list(read_bundle(_stream(bundle), "Patient", path=tmp_path / "b.json"))
 
     assert caught.value.row == 2
 
@@ -237,3 +242,22 @@ def test_a_file_that_is_not_a_bundle_writes_nothing(engine: Engine, tmp_path: Pa
 
     assert caught.value.path == str(path)
     assert snapshot(engine) == before
+
+
+def test_a_truncated_bundle_is_not_valid_json(tmp_path: Path) -> None:
+    text = json.dumps({"resourceType": "Bundle", "entry": [{"resource": patients()[0]}]})
+    with pytest.raises(IngestError) as caught:
+        list(read_bundle(io.BytesIO(text[:-20].encode()), "Patient", path=tmp_path / "b.json"))
+
+    assert "not valid JSON" in caught.value.message
+
+
+def test_resource_type_may_come_after_the_entries_but_must_be_there(tmp_path: Path) -> None:
+    entries = [{"resource": patients()[0]}]
+    late = json.dumps({"entry": entries, "resourceType": "Bundle"}).encode()
+    assert len(list(read_bundle(io.BytesIO(late), "Patient", path=tmp_path / "b.json"))) == 1
+
+    missing = json.dumps({"entry": entries}).encode()
+    with pytest.raises(IngestError) as caught:
+        list(read_bundle(io.BytesIO(missing), "Patient", path=tmp_path / "b.json"))
+    assert "no resourceType" in caught.value.message
