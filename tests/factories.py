@@ -263,6 +263,12 @@ def ingest_file(engine: Engine, definition: SourceDefinition, path: Path,
     return ingest(definition=definition, path=path, engine=engine, operator="tester", **kwargs)
 
 
+def load_people(engine: Engine, tmp_path: Path) -> dict[int, str]:
+    """Load the four standard people; returns record id by source_record id."""
+    ingest_file(engine, person_definition(tmp_path), write_people_csv(tmp_path / "people.csv"))
+    return {r["id"]: r["record_id"] for r in fetch(engine, schema.source_record.table)}
+
+
 def table_counts(engine: Engine) -> dict[str, int]:
     """The row count of every table of the canonical model."""
     with engine.connect() as connection:
