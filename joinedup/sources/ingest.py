@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, Text
+from sqlalchemy.exc import OperationalError
 
-from joinedup.errors import IngestError
+from joinedup.errors import IngestError, StoreError
 from joinedup.sources.batches import mapped_batches
 from joinedup.sources.definition import Kind, SourceDefinition
 from joinedup.sources.mapping import PRACTITIONER_FIELDS, MappedBatch, staging_columns
@@ -75,6 +76,19 @@ def _now() -> datetime:
 def ingest(*, definition: SourceDefinition, path: Path, engine: Engine, operator: str,
            force: bool = False, progress: Progress | None = None) -> LoadReport:
     """Load ``path`` as ``definition`` describes; see the module docstring for the guarantees."""
+    try:
+        return _ingest(definition=definition, path=path, engine=engine, operator=operator,
+                       force=force, progress=progress)
+    except OperationalError as exc:
+        if "locked" in str(exc.orig):
+            raise StoreError("the database is busy with another load; nothing was written, "
+                             "run this load again when that one has finished") from exc
+        raise StoreError(f"the database refused the load, nothing was written: {exc.orig}"
+                         ) from exc
+
+
+def _ingest(*, definition: SourceDefinition, path: Path, engine: Engine, operator: str,
+            force: bool, progress: Progress | None) -> LoadReport:
     started = time.perf_counter()
     sha, size = file_sha256(path)
     if not force:

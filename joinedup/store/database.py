@@ -24,6 +24,8 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from joinedup.errors import StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+BUSY_TIMEOUT_MS = 10_000
+"""How long a SQLite writer waits for another (a load in progress) before giving up."""
 
 
 def _alembic_config(url: str) -> Config:
@@ -67,7 +69,7 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_MS)}")
         cursor.execute("PRAGMA temp_store=MEMORY")
         cursor.execute("PRAGMA cache_size=-65536")
         cursor.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -26,8 +27,8 @@ from factories import (
 )
 from sqlalchemy import Engine
 
-from joinedup.errors import IngestError, JoinedUpError
-from joinedup.store import schema
+from joinedup.errors import IngestError, JoinedUpError, StoreError
+from joinedup.store import database, schema
 from joinedup.store.database import open_store
 
 # -- all or nothing ---------------------------------------------------------------------------
@@ -224,3 +225,22 @@ def test_the_load_records_its_provenance(engine: Engine, tmp_path: Path) -> None
 def test_errors_are_joinedup_errors(tmp_path: Path, engine: Engine) -> None:
     with pytest.raises(JoinedUpError):
         ingest_file(engine, person_definition(tmp_path), tmp_path / "nope.csv")
+
+
+def test_a_load_blocked_by_another_writer_says_so_and_writes_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 100)
+    url = f"sqlite:///{tmp_path / 'busy.db'}"
+    with open_store(url) as engine:
+        before = snapshot(engine)
+        other = sqlite3.connect(tmp_path / "busy.db", isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # another load holds the write lock
+        try:
+            with pytest.raises(StoreError) as caught:
+                ingest_file(engine, person_definition(tmp_path),
+                            write_people_csv(tmp_path / "people.csv"))
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert "busy with another load" in caught.value.message
+        assert snapshot(engine) == before
