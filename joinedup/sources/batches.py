@@ -23,7 +23,7 @@ from joinedup.errors import JoinedUpError
 from joinedup.sources.definition import SourceDefinition
 from joinedup.sources.mapping import MappedBatch, RowMapper
 from joinedup.sources.readers import RowBatch, read_batches
-from joinedup.store.loads import Issue
+from joinedup.store.issues import Issue
 
 BATCH = 5000
 WORKER_FROM_BYTES = 16 << 20

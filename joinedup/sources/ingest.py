@@ -25,7 +25,7 @@ from joinedup.sources.definition import Kind, SourceDefinition
 from joinedup.sources.mapping import PRACTITIONER_FIELDS, MappedBatch, staging_columns
 from joinedup.store import loads, merge, schema
 from joinedup.store.bulk import BulkInsert
-from joinedup.store.loads import Issue
+from joinedup.store.issues import Issue
 from joinedup.store.schema import Versioned
 from joinedup.store.staging import Staging
 

@@ -48,7 +48,7 @@ from joinedup.standardise import (
     parse_float,
     split_full_name,
 )
-from joinedup.store.loads import Issue
+from joinedup.store.issues import Issue
 
 Value = str | float | None
 INVALID: Any = object()

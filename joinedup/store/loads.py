@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, func, insert, select, update
 
+from joinedup.store.issues import Issue
 from joinedup.store.schema import agency, data_warning, load, quarantine, source
 
 
@@ -42,19 +43,6 @@ class LoadRow:
     unchanged: int
     warnings: int
     quarantined: int
-
-
-@dataclass(frozen=True)
-class Issue:
-    """One quarantined row or one data-quality warning, located in its file."""
-
-    row_no: int
-    record_id: str | None
-    column: str | None
-    value: str | None
-    reason: str
-    expected: str
-    field: str = ""  # the canonical field of a warning
 
 
 @dataclass(frozen=True)
