@@ -129,3 +129,12 @@ def view_columns(*columns: tuple[str, Callable[[View], Value]]) -> tuple[Column,
 
 def event_columns(*columns: tuple[str, Callable[[Event], Value]]) -> tuple[Column, ...]:
     return tuple(Column(name, get) for name, get in columns)
+
+
+def worker_field(attribute: str) -> Callable[[Event], str]:
+    """A column of the event's practitioner (name, role, email, phone), blank without one."""
+
+    def get(event: Event) -> str:
+        return str(getattr(event.worker, attribute)) if event.worker is not None else ""
+
+    return get

@@ -21,6 +21,7 @@ from joinedup.synth.feeds import (
     Ref,
     event_columns,
     view_columns,
+    worker_field,
 )
 from joinedup.synth.formats import d_dmy, dob_dmy_slash, dt_dmy_hm, working_day, working_moment
 from joinedup.synth.places_data import TEAM_AREAS
@@ -104,7 +105,7 @@ def _contacts_feed() -> Feed:
         columns=event_columns(
             ("Contact ID", lambda e: e.rid), ("Client Ref", lambda e: e.person),
             ("Contact Date", lambda e: dt_dmy_hm(e.when)), ("Contact Type", lambda e: e.extra),
-            ("Worker", lambda e: e.worker.name if e.worker else ""),
+            ("Worker", worker_field("name")),
             ("Team", lambda e: e.team), ("Notes", lambda e: e.description)),
         fields={"person": "Client Ref",
                 "occurred_at": {"column": "Contact Date", "format": "%d/%m/%Y %H:%M"},
@@ -123,10 +124,10 @@ def _involvements_feed() -> Feed:
         columns=event_columns(
             ("Involvement ID", lambda e: e.rid), ("Client Ref", lambda e: e.person),
             ("Service", lambda e: e.service), ("Team", lambda e: e.team),
-            ("Key Worker", lambda e: e.worker.name if e.worker else ""),
-            ("Worker Role", lambda e: e.worker.role if e.worker else ""),
-            ("Worker Email", lambda e: e.worker.email if e.worker else ""),
-            ("Worker Phone", lambda e: e.worker.phone if e.worker else ""),
+            ("Key Worker", worker_field("name")),
+            ("Worker Role", worker_field("role")),
+            ("Worker Email", worker_field("email")),
+            ("Worker Phone", worker_field("phone")),
             ("Primary Support Reason", lambda e: e.reason),
             ("Start Date", lambda e: d_dmy(e.start)), ("End Date", lambda e: d_dmy(e.end))),
         fields={"person": "Client Ref", "service": "Service", "team": "Team",

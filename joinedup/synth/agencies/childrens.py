@@ -22,6 +22,7 @@ from joinedup.synth.feeds import (
     Ref,
     event_columns,
     view_columns,
+    worker_field,
 )
 from joinedup.synth.formats import d_iso, dob_cell, working_day
 from joinedup.synth.places_data import TEAM_AREAS
@@ -103,10 +104,10 @@ def _episodes_feed() -> Feed:
         columns=event_columns(
             ("Episode ID", lambda e: e.rid), ("Child ID", lambda e: e.person),
             ("Service", lambda e: e.service), ("Team", lambda e: e.team),
-            ("Allocated Worker", lambda e: e.worker.name if e.worker else ""),
-            ("Worker Role", lambda e: e.worker.role if e.worker else ""),
-            ("Worker Email", lambda e: e.worker.email if e.worker else ""),
-            ("Worker Phone", lambda e: e.worker.phone if e.worker else ""),
+            ("Allocated Worker", worker_field("name")),
+            ("Worker Role", worker_field("role")),
+            ("Worker Email", worker_field("email")),
+            ("Worker Phone", worker_field("phone")),
             ("Reason", lambda e: e.reason), ("Start", lambda e: d_iso(e.start)),
             ("End", lambda e: d_iso(e.end))),
         fields={"person": "Child ID", "service": "Service", "team": "Team",

@@ -22,6 +22,7 @@ from joinedup.synth.feeds import (
     Ref,
     event_columns,
     view_columns,
+    worker_field,
 )
 from joinedup.synth.formats import dob_iso, dt_fhir, working_moment
 from joinedup.synth.places_data import TEAM_AREAS
@@ -109,7 +110,7 @@ def _encounters_feed() -> Feed:
                                              if e.when else None)),
             ("class", lambda e: e.code), ("type", lambda e: e.service),
             ("serviceProvider", lambda e: AGENCY),
-            ("participant", lambda e: e.worker.name if e.worker else ""),
+            ("participant", worker_field("name")),
             ("reason", lambda e: e.reason)),
         fields={"person": "subject",
                 "occurred_at": {"column": "period_start", "format": "%Y-%m-%dT%H:%M:%S%z"},

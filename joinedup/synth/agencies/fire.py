@@ -21,6 +21,7 @@ from joinedup.synth.feeds import (
     Ref,
     event_columns,
     view_columns,
+    worker_field,
 )
 from joinedup.synth.formats import dob_dmy_dash, dt_dmy_dash_hm, working_moment
 from joinedup.synth.places_data import SETTLEMENTS
@@ -99,7 +100,7 @@ def _visits_feed() -> Feed:
         columns=event_columns(
             ("VisitOccupantRef", lambda e: e.rid), ("OccupantRef", lambda e: e.person),
             ("VisitDate", lambda e: dt_dmy_dash_hm(e.when)),
-            ("Officer", lambda e: e.worker.name if e.worker else ""),
+            ("Officer", worker_field("name")),
             ("Station", lambda e: e.team), ("Outcome", lambda e: e.description)),
         fields={"person": "OccupantRef",
                 "occurred_at": {"column": "VisitDate", "format": "%d-%m-%Y %H:%M"},
