@@ -208,13 +208,7 @@ class _Sink:
             self.inserted += len(fresh)
         self.staging.write(staged)
         gone = {d.row_no for d in duplicates}
-        loads.add_issues(self.connection, "data_warning", [
-            {"load_id": self.load_id, "row_no": w.row_no, "record_id": w.record_id,
-             "field": w.field, "column_name": w.column, "value": w.value,
-             "expected": w.expected}
-            for w in batch.warnings if w.row_no not in gone])
-        loads.add_issues(self.connection, "quarantine", [
-            {"load_id": self.load_id, "row_no": q.row_no, "record_id": q.record_id,
-             "column_name": q.column, "value": q.value, "reason": q.reason,
-             "expected": q.expected}
-            for q in (*ragged, *batch.rejected, *duplicates)])
+        loads.add_warnings(self.connection, self.load_id,
+                           [w for w in batch.warnings if w.row_no not in gone])
+        loads.add_quarantined(self.connection, self.load_id,
+                              [*ragged, *batch.rejected, *duplicates])

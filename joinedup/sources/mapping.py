@@ -203,6 +203,7 @@ class RowMapper:
                             for name, spec in definition.identifiers.items()]
         required = ("uprn",) if kind is Kind.PROPERTY else REQUIRED_FIELDS[kind]
         self.required = [f for f in self.fields if f.name in required]
+        self.required_names = frozenset(required)
         self.name_slots = [slots[n] for n in ("given_name", "middle_names", "family_name")] \
             if kind is Kind.PERSON else []
 
@@ -225,7 +226,7 @@ class RowMapper:
                     value = str(raw_col[i]).strip()
                     issue = Issue(row_numbers[i], ids[i] or None, f.label, value,
                                   f"invalid {f.name}", f.expected(value), f.name)
-                    if f in self.required:
+                    if f.name in self.required_names:
                         reject.setdefault(i, Issue(issue.row_no, issue.record_id, f.label,
                                                    value, f"{f.name} cannot be read",
                                                    issue.expected))

@@ -119,10 +119,20 @@ def finish_load(connection: Connection, load_id: int, *, finished_at: datetime,
     return found
 
 
-def add_issues(connection: Connection, table_name: str, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        table = quarantine if table_name == "quarantine" else data_warning
-        connection.execute(insert(table), list(rows))
+def add_quarantined(connection: Connection, load_id: int, issues: Sequence[Issue]) -> None:
+    if issues:
+        connection.execute(insert(quarantine), [
+            {"load_id": load_id, "row_no": i.row_no, "record_id": i.record_id,
+             "column_name": i.column, "value": i.value, "reason": i.reason,
+             "expected": i.expected} for i in issues])
+
+
+def add_warnings(connection: Connection, load_id: int, issues: Sequence[Issue]) -> None:
+    if issues:
+        connection.execute(insert(data_warning), [
+            {"load_id": load_id, "row_no": i.row_no, "record_id": i.record_id,
+             "field": i.field, "column_name": i.column, "value": i.value,
+             "expected": i.expected} for i in issues])
 
 
 def _load_query() -> Any:
