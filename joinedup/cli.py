@@ -9,8 +9,9 @@ from __future__ import annotations
 import csv
 import functools
 import sys
+import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
 
@@ -31,12 +32,15 @@ from sqlalchemy import Engine
 
 from joinedup import __version__
 from joinedup.errors import BadInput, JoinedUpError
+from joinedup.link.explain import explain_pair
+from joinedup.link.review import decide, list_reviews
+from joinedup.link.run import DEFAULT_REVIEW_FROM, DEFAULT_THRESHOLD, link
 from joinedup.settings import Settings
 from joinedup.sources.definition import load_definition
 from joinedup.sources.ingest import LoadReport, ingest
 from joinedup.sources.manifest import load_manifest
 from joinedup.store import database, loads
-from joinedup.store.export import export_records
+from joinedup.store.export import export_links, export_records
 
 # Piped output (a log, a file, a test) gets room for whole tables instead of 80 columns.
 out = Console(width=None if sys.stdout.isatty() else 160)
@@ -84,10 +88,13 @@ loads_app = _App(help="What was loaded: counts, quarantined rows, warnings.",
                         no_args_is_help=True)
 export_app = _App(help="Write hub data to files.", no_args_is_help=True)
 sources_app = _App(help="Check source definitions.", no_args_is_help=True)
+review_app = _App(help="Pairs the linkage could not decide: list, accept, reject.",
+                  no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(loads_app, name="loads")
 app.add_typer(export_app, name="export")
 app.add_typer(sources_app, name="sources")
+app.add_typer(review_app, name="review")
 
 DbOption = Annotated[str | None, typer.Option(
     "--db", metavar="URL", help="Database URL (default: $JOINEDUP_DATABASE_URL or "
@@ -273,6 +280,150 @@ def export_records_command(
     with _store(db) as engine, output.open("w", newline="", encoding="utf-8") as f:
         count = export_records(engine, csv.writer(f), source_name=source)
     out.print(f"Wrote {count:,} records to {output}")
+
+
+@export_app.command("links")
+def export_links_command(
+    output: Annotated[Path, typer.Option("-o", "--output", help="CSV file to write.")],
+    db: DbOption = None,
+) -> None:
+    """Write each person record's person id to CSV.
+
+    Columns: source, record_id, person_id, match_weight (the record's strongest link inside
+    its person; empty for a record that links to nothing, which is its own person).
+    """
+    with _store(db) as engine, output.open("w", newline="", encoding="utf-8") as f:
+        count, unlinked = export_links(engine, csv.writer(f))
+    out.print(f"Wrote {count:,} records to {output}")
+    if unlinked:
+        out.print(f"{unlinked:,} records arrived after the last link run and have no person "
+                  "id yet: run joinedup link")
+
+
+# -- link -----------------------------------------------------------------------------------
+
+@contextmanager
+def _stages() -> Iterator[Callable[[str], None]]:
+    """A spinner on stderr naming the stage a long job is at (only on a terminal)."""
+    with err.status("starting", spinner="dots") if err.is_terminal else nullcontext() as status:
+        clock = time.perf_counter()
+
+        def stage(text: str) -> None:
+            if status is not None:
+                status.update(f"{text} [dim]({time.perf_counter() - clock:.0f} s)[/dim]")
+
+        yield stage
+
+
+@app.command("link")
+def link_command(
+    threshold: Annotated[float, typer.Option(
+        help="Match weight at or above which records join automatically.")
+        ] = DEFAULT_THRESHOLD,
+    review_from: Annotated[float, typer.Option(
+        help="Pairs from this weight up to the threshold go to the review queue.")
+        ] = DEFAULT_REVIEW_FROM,
+    retrain: Annotated[bool, typer.Option(
+        help="Train a new model even though one exists.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Link person records into persons with stable ids.
+
+    Trains a model the first time (or with --retrain), scores pairs, holds back what the
+    safeguards and the review band say a person must decide, and keeps each person's id
+    across runs.
+    """
+    with _store(db) as engine, _stages() as stage:
+        r = link(engine, operator=_settings(db).operator, threshold=threshold,
+                 review_from=review_from, retrain=retrain, progress=stage)
+    model = f"trained model {r.model_id}" if r.trained else f"model {r.model_id}"
+    out.print(f"Link run {r.run_id} ({model}, threshold {threshold:g}): {r.records:,} records "
+              f"-> {r.persons:,} persons in {r.seconds:.1f} s")
+    out.print(f"pairs scored {r.pairs:,}; persons new {r.created:,}, retired {r.retired:,}; "
+              f"merges and splits {r.events:,}")
+    if r.to_review:
+        out.print(f"{r.to_review:,} pairs to review ({r.held_back:,} held back by safeguards): "
+                  "joinedup review list")
+
+
+@app.command("explain")
+def explain_command(
+    record_a: Annotated[str, typer.Argument(metavar="RECORD_A", help="SOURCE:RECORD_ID")],
+    record_b: Annotated[str, typer.Argument(metavar="RECORD_B", help="SOURCE:RECORD_ID")],
+    db: DbOption = None,
+) -> None:
+    """Why two records match or not, comparison by comparison."""
+    with _store(db) as engine:
+        e = explain_pair(engine, record_a, record_b)
+    table = Table(title=f"{e.left} against {e.right}", title_justify="left")
+    for name in ("comparison", "level", record_a, record_b, "weight"):
+        table.add_column(name, justify="right" if name == "weight" else "left",
+                         overflow="fold")
+    table.add_row("prior", "how often two records match", "", "", f"{e.prior:+.2f}")
+    for p in e.parts:
+        table.add_row(p.comparison, p.level, p.left, p.right, f"{p.weight:+.2f}")
+    table.add_row("[bold]total[/bold]", f"match probability {e.match_probability:.6f}", "", "",
+                  f"[bold]{e.match_weight:+.2f}[/bold]")
+    out.print(table)
+
+
+# -- review ---------------------------------------------------------------------------------
+
+def _who(record: dict[str, Any]) -> str:
+    parts = [record.get("given_name"), record.get("family_name"),
+             str(record.get("date_of_birth") or ""), record.get("postcode")]
+    return " ".join(p for p in parts if p)
+
+
+@review_app.command("list")
+def review_list(
+    status: Annotated[str, typer.Option(help="open, accepted, rejected or stale.")] = "open",
+    limit: Annotated[int, typer.Option(help="At most this many, likeliest first.")] = 50,
+    db: DbOption = None,
+) -> None:
+    """List pairs waiting for a decision, likeliest first."""
+    with _store(db) as engine, engine.connect() as connection:
+        items = list_reviews(connection, status=status, limit=limit)
+    if not items:
+        out.print(f"No {status} pairs to review.")
+        return
+    table = Table()
+    for name in ("id", "weight", "record a", "record b", "why"):
+        table.add_column(name, overflow="fold")
+    for i in items:
+        table.add_row(str(i.id), f"{i.match_weight:.1f}",
+                      f"{i.left['source']}:{i.left['record_id']}\n{_who(i.left)}",
+                      f"{i.right['source']}:{i.right['record_id']}\n{_who(i.right)}", i.reason)
+    out.print(table)
+    out.print("Compare them with joinedup explain RECORD_A RECORD_B; decide with joinedup "
+              "review accept|reject ID --reason TEXT")
+
+
+ReasonOption = Annotated[str, typer.Option(help="Why: kept with the decision.")]
+
+
+def _decide(review_id: int, accept: bool, reason: str, db: str | None) -> None:
+    settings = _settings(db)
+    with _store(db) as engine:
+        override = decide(engine, review_id, accept=accept, decided_by=settings.operator,
+                          reason=reason)
+    verb = "joined (must link)" if accept else "kept apart (cannot link)"
+    out.print(f"Pair {review_id} {verb}, override {override}; the next joinedup link applies "
+              "it.")
+
+
+@review_app.command("accept")
+def review_accept(review_id: Annotated[int, typer.Argument(metavar="ID")],
+                  reason: ReasonOption, db: DbOption = None) -> None:
+    """Decide that a queued pair is one person."""
+    _decide(review_id, True, reason, db)
+
+
+@review_app.command("reject")
+def review_reject(review_id: Annotated[int, typer.Argument(metavar="ID")],
+                  reason: ReasonOption, db: DbOption = None) -> None:
+    """Decide that a queued pair is two people."""
+    _decide(review_id, False, reason, db)
 
 
 # -- sources --------------------------------------------------------------------------------

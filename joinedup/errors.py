@@ -5,7 +5,8 @@
     │   ├── SourceDefinitionError   a source YAML is wrong (every problem listed at once)
     │   ├── IngestError             a data file cannot be read as its definition says
     │   └── SynthError              bad options for the synthetic county
-    └── StoreError                the database cannot be opened or is at the wrong schema version
+    ├── StoreError                the database cannot be opened or is at the wrong schema version
+    └── LinkError                 records cannot be linked as asked (contradictory reviews)
 
 Third-party exceptions are translated at the boundary with ``raise ... from exc`` so the
 CLI and API never show a stack trace for bad input.
@@ -94,3 +95,7 @@ class SynthError(BadInput):
 
 class StoreError(JoinedUpError):
     """The database cannot be used as it is."""
+
+
+class LinkError(JoinedUpError):
+    """Records cannot be linked as asked: reviewers' decisions contradict, or a pair is unknown."""

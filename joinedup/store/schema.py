@@ -227,3 +227,93 @@ property_ = _versioned("property", lambda: [
     Column("ward", String(200)),
     Column("parish", String(200)),
 ])
+
+
+# Linkage: which person each source record belongs to, and how that was decided.
+
+link_model = Table(
+    "link_model", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("operator", String(200), nullable=False),
+    Column("engine", String(50), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("records", Integer, nullable=False),
+    Column("model", Text, nullable=False),
+)
+"""Each trained model as the versioned JSON artefact the engine can reload unchanged."""
+
+link_run = Table(
+    "link_run", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("model_id", ForeignKey("link_model.id"), nullable=False),
+    Column("mode", String(20), nullable=False),
+    Column("operator", String(200), nullable=False),
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime, nullable=False),
+    Column("threshold", Float, nullable=False),
+    Column("review_below", Float, nullable=False),
+    Column("records", Integer, nullable=False),
+    Column("pairs", Integer, nullable=False),
+    Column("persons", Integer, nullable=False),
+    Column("created", Integer, nullable=False),
+    Column("retired", Integer, nullable=False),
+    Column("events", Integer, nullable=False),
+    Column("to_review", Integer, nullable=False),
+)
+
+person = Table(
+    "person", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("created_run_id", ForeignKey("link_run.id"), nullable=False),
+    Column("retired_run_id", ForeignKey("link_run.id")),
+)
+"""A joined identity. Ids are minted by linkage, never reused, and kept across runs."""
+
+person_link = Table(
+    "person_link", metadata,
+    Column("source_record_id", ForeignKey("source_record.id"), primary_key=True,
+           autoincrement=False),
+    Column("person_id", ForeignKey("person.id"), nullable=False, index=True),
+    Column("match_weight", Float),
+    Column("method", String(20), nullable=False),
+    Column("run_id", ForeignKey("link_run.id"), nullable=False),
+)
+
+person_event = Table(
+    "person_event", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("run_id", ForeignKey("link_run.id"), nullable=False, index=True),
+    Column("kind", String(10), nullable=False),
+    Column("old_person_id", ForeignKey("person.id"), nullable=False, index=True),
+    Column("new_person_id", ForeignKey("person.id"), nullable=False),
+    Column("records", Integer, nullable=False),
+)
+"""Merges and splits (old id -> new id), so anything that cites an old id can follow it."""
+
+link_override = Table(
+    "link_override", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("record_a", ForeignKey("source_record.id"), nullable=False),
+    Column("record_b", ForeignKey("source_record.id"), nullable=False),
+    Column("kind", String(12), nullable=False),
+    Column("decided_by", String(200), nullable=False),
+    Column("decided_at", DateTime, nullable=False),
+    Column("reason", Text, nullable=False),
+    UniqueConstraint("record_a", "record_b"),
+)
+"""A person's decision (must_link or cannot_link) that every later run respects."""
+
+review_pair = Table(
+    "review_pair", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("record_a", ForeignKey("source_record.id"), nullable=False),
+    Column("record_b", ForeignKey("source_record.id"), nullable=False),
+    Column("match_weight", Float, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("status", String(10), nullable=False, index=True),
+    Column("run_id", ForeignKey("link_run.id"), nullable=False),
+    Column("override_id", ForeignKey("link_override.id")),
+    UniqueConstraint("record_a", "record_b"),
+)
+"""Pairs the model was unsure of (or a safeguard held back), for a person to decide."""

@@ -1,0 +1,1 @@
+"""Entity resolution: records about the same person become one person with a stable id."""

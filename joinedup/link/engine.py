@@ -1,0 +1,150 @@
+"""The scoring engine: Splink (Fellegi-Sunter, EM-trained) on DuckDB, behind three calls.
+
+``train`` fits a model to the features and returns it as Splink's JSON, which joinedup stores
+as a versioned artefact; ``score`` predicts every blocked pair with a stored model. Clustering,
+stable ids, overrides and review are joinedup's own (``joinedup.link.run``), because they need
+the store and the people who decide.
+
+Training is sized for a hub that relinks often: u probabilities come from a fixed-seed random
+sample of pairs large enough for every level to be seen, and m probabilities from EM on three
+blocking passes, each leaving different fields free to be learned.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from joinedup.errors import LinkError
+from joinedup.link.comparisons import all_comparisons
+
+ENGINE = "splink-duckdb"
+U_SAMPLE_PAIRS = 1_000_000
+SEED = 20261122
+Progress = Callable[[str], None]
+
+_INITIAL = "substr(l.given_formal, 1, 1) = substr(r.given_formal, 1, 1)"
+BLOCKING_RULES = (
+    "l.nhs = r.nhs",
+    "l.given_formal = r.given_formal AND l.family = r.family",
+    "l.dob = r.dob AND substr(l.family, 1, 1) = substr(r.family, 1, 1)",
+    f"l.dob = r.dob AND {_INITIAL}",
+    "l.family = r.family AND substr(l.dob, 1, 4) = substr(r.dob, 1, 4)",
+    f"l.postcode = r.postcode AND {_INITIAL}",
+    f"l.uprn = r.uprn AND {_INITIAL}",
+    f"l.address = r.address AND {_INITIAL}",
+    "l.phone = r.phone",
+    "l.email = r.email",
+)
+"""Pairs are scored only if one rule puts them together (>= 99.5% of true pairs in the
+synthetic county; see docs/linkage.md). Every named identifier adds an exact rule."""
+
+_EM_PASSES = (
+    "l.dob = r.dob",
+    "l.given = r.given AND l.family = r.family",
+)
+"""Never an address pass: pairs sharing an address are mostly members of one household, and
+EM would learn to recognise households instead of people."""
+_SAME_NAME = "l.given_formal = r.given_formal AND l.family = r.family"
+_DETERMINISTIC = (
+    "l.nhs = r.nhs",
+    f"{_SAME_NAME} AND l.dob = r.dob",
+    f"{_SAME_NAME} AND l.postcode = r.postcode",
+    f"{_SAME_NAME} AND l.email = r.email",
+)
+_DETERMINISTIC_RECALL = 0.9
+"""Share of true pairs the rules above find: the prior (how likely two records match before
+any comparison) follows from the pairs they find, so an underestimate here makes every weight
+too low."""
+
+
+def blocking_rules(identifiers: Sequence[str]) -> list[str]:
+    return [*BLOCKING_RULES, *(f"l.{c} = r.{c}" for c in identifiers)]
+
+
+def _settings(identifiers: Sequence[str]) -> dict[str, Any]:
+    return {
+        "link_type": "dedupe_only",
+        "unique_id_column_name": "unique_id",
+        "comparisons": all_comparisons(identifiers),
+        "blocking_rules_to_generate_predictions": [
+            {"blocking_rule": rule, "sql_dialect": "duckdb"}
+            for rule in blocking_rules(identifiers)],
+        "retain_intermediate_calculation_columns": False,
+        "retain_matching_columns": False,
+    }
+
+
+def _linker(features: pa.Table, settings: dict[str, Any] | str) -> Any:
+    from splink import Linker
+    from splink.backends.duckdb import DuckDBAPI
+
+    connection = duckdb.connect()
+    db_api = DuckDBAPI(connection)
+    frame = db_api.register(features, dataset_display_name="records")
+    return Linker(frame, settings, log_level=logging.ERROR)
+
+
+def identifiers_of(features: pa.Table) -> list[str]:
+    """Named identifiers that some two records share: one that is unique to every record (a
+    case reference) can never be evidence, and its parameters could not be learned."""
+    from joinedup.link.features import IDENTIFIER_PREFIX
+
+    shared = []
+    for name in features.column_names:
+        if name.startswith(IDENTIFIER_PREFIX):
+            counts = pc.value_counts(features.column(name).drop_null())
+            if len(counts) and pc.max(counts.field("counts")).as_py() > 1:
+                shared.append(name)
+    return shared
+
+
+def train(features: pa.Table, progress: Progress = lambda _: None) -> dict[str, Any]:
+    """A model fitted to ``features``, as Splink's JSON settings with trained parameters."""
+    if features.num_rows < 2:
+        raise LinkError("there is nothing to link yet: load at least two person records")
+    linker = _linker(features, _settings(identifiers_of(features)))
+    progress("estimating how often two records match")
+    linker.training.estimate_probability_two_random_records_match(
+        list(_DETERMINISTIC), recall=_DETERMINISTIC_RECALL)
+    progress("estimating u probabilities from random pairs")
+    linker.training.estimate_u_using_random_sampling(
+        max_pairs=U_SAMPLE_PAIRS, seed=SEED, min_count_per_level=None)
+    for rule in _EM_PASSES:
+        progress(f"EM training on pairs with {rule}")
+        linker.training.estimate_parameters_using_expectation_maximisation(rule)
+    model: dict[str, Any] = linker.misc.save_model_to_json()
+    return model
+
+
+def score(features: pa.Table, model: dict[str, Any], min_weight: float) -> pa.Table:
+    """Every blocked pair with match weight >= ``min_weight``: ``unique_id_l``,
+    ``unique_id_r`` (l < r), ``match_weight`` and each comparison's level (``gamma_*``)."""
+    settings = dict(model, retain_intermediate_calculation_columns=False,
+                    retain_matching_columns=False)
+    linker = _linker(features, settings)  # Splink logs each step; joinedup shows its own
+    predictions = linker.inference.predict(threshold_match_weight=min_weight)
+    table: pa.Table = predictions.as_pyarrow_table()
+    return table
+
+
+def explain(features: pa.Table, model: dict[str, Any], left: int, right: int
+            ) -> dict[str, Any]:
+    """Splink's own arithmetic for one pair: each comparison's match weight (``mw_*``), its
+    term-frequency adjustment (``mw_tf_adj_*``) and the total, over the whole ``features``
+    table so term frequencies are the ones a batch run uses."""
+    a, b = sorted((left, right))
+    settings = dict(model, retain_intermediate_calculation_columns=True,
+                    retain_matching_columns=True, blocking_rules_to_generate_predictions=[
+                        {"blocking_rule": f"l.unique_id = {int(a)} AND r.unique_id = {int(b)}",
+                         "sql_dialect": "duckdb"}])
+    rows = _linker(features, settings).inference.predict().as_record_list()
+    if not rows:
+        raise LinkError(f"records {left} and {right} are not both person records")
+    found: dict[str, Any] = rows[0]
+    return found
