@@ -211,7 +211,7 @@ def link(engine: Engine, *, operator: str, threshold: float = DEFAULT_THRESHOLD,
         rows = person_records(connection)
         stored = None if retrain else latest_model(connection)
         previous = dict(connection.execute(select(person_link.c.source_record_id,
-                                                  person_link.c.person_id)).tuples().all())
+                                                  person_link.c.person_id)).all())
         next_id = (connection.execute(select(func.max(person.c.id))).scalar() or 0) + 1
         must, cannot = overrides(connection)
     if len(rows) < 2:
