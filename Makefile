@@ -19,6 +19,7 @@ demo: $(STAMP)
 	$(BIN)/joinedup synth demo/county --people $(PEOPLE) --seed 42
 	$(BIN)/joinedup ingest-manifest demo/county/manifest.yaml
 	$(BIN)/joinedup loads list
+	$(BIN)/joinedup link
 
 lint: $(STAMP)
 	$(BIN)/ruff check joinedup tests bench

@@ -39,6 +39,21 @@ def test_every_documented_command_runs(tmp_path: Path, monkeypatch: pytest.Monke
     assert (tmp_path / "records.csv").read_text().startswith("source,record_id,")
 
 
+def test_linkage_guide_commands_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("JOINEDUP_DATABASE_URL", raising=False)
+    runner = CliRunner()
+    outputs = []
+    for command in commands_in(DOCS / "linkage.md"):
+        result = runner.invoke(app, shlex.split(command)[1:])
+        assert result.exit_code == 0, f"{command}\n{result.output}"
+        outputs.append(result.output)
+    assert any("trained model 1" in o for o in outputs)
+    assert any("persons new 0, retired 0; merges and splits 0" in o for o in outputs)
+    header = (tmp_path / "links.csv").read_text().splitlines()[0]
+    assert header == "source,record_id,person_id,match_weight"
+
+
 def _command_names() -> set[str]:
     root = get_command(app)
     names = set()
