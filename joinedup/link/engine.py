@@ -1,13 +1,10 @@
-"""The scoring engine: Splink (Fellegi-Sunter, EM-trained) on DuckDB, behind three calls.
+"""The model behind three calls: ``train``, ``score`` and ``explain``.
 
-``train`` fits a model to the features and returns it as Splink's JSON, which joinedup stores
-as a versioned artefact; ``score`` predicts every blocked pair with a stored model. Clustering,
-stable ids, overrides and review are joinedup's own (``joinedup.link.run``), because they need
-the store and the people who decide.
-
-Training is sized for a hub that relinks often: u probabilities come from a fixed-seed random
-sample of pairs large enough for every level to be seen, and m probabilities from EM on three
-blocking passes, each leaving different fields free to be learned.
+``train`` fits a Fellegi-Sunter model (``joinedup.link.training``) and returns it as Splink's
+JSON settings, which joinedup stores as a versioned artefact; ``score`` and ``explain`` hand
+that JSON to Splink on DuckDB, so scoring, term-frequency adjustments and the arithmetic of an
+explanation are Splink's. Clustering, stable ids, overrides and review are joinedup's own
+(``joinedup.link.run``), because they need the store and the people who decide.
 """
 
 from __future__ import annotations
@@ -21,12 +18,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from joinedup.errors import LinkError
+from joinedup.link import training
 from joinedup.link.comparisons import all_comparisons
+from joinedup.link.features import IDENTIFIER_PREFIX
+from joinedup.link.vectors import Comparer
 
 ENGINE = "splink-duckdb"
 U_SAMPLE_PAIRS = 1_000_000
 SEED = 20261122
 Progress = Callable[[str], None]
+JOINEDUP_KEY = "joinedup"
+"""What joinedup adds to Splink's model JSON (stripped before Splink reads it)."""
+PERSONAL_MIN_PAIRS, PERSONAL_DOB_AGREEMENT = 5, 0.8
 
 _INITIAL = "substr(l.given_formal, 1, 1) = substr(r.given_formal, 1, 1)"
 BLOCKING_RULES = (
@@ -34,6 +37,8 @@ BLOCKING_RULES = (
     "l.given_formal = r.given_formal AND l.family = r.family",
     "l.dob = r.dob AND substr(l.family, 1, 1) = substr(r.family, 1, 1)",
     f"l.dob = r.dob AND {_INITIAL}",
+    "l.dob = r.dob AND substr(l.given_formal, 1, 1) = substr(r.family, 1, 1)",
+    "l.dob = r.dob AND l.house = r.house",
     "l.family = r.family AND substr(l.dob, 1, 4) = substr(r.dob, 1, 4)",
     f"l.postcode = r.postcode AND {_INITIAL}",
     f"l.uprn = r.uprn AND {_INITIAL}",
@@ -45,8 +50,8 @@ BLOCKING_RULES = (
 synthetic county; see docs/linkage.md). Every named identifier adds an exact rule."""
 
 _EM_PASSES = (
-    "l.dob = r.dob",
-    "l.given = r.given AND l.family = r.family",
+    ("l.dob = r.dob", ("dob",)),
+    ("l.given = r.given AND l.family = r.family", ("given", "family")),
 )
 """Never an address pass: pairs sharing an address are mostly members of one household, and
 EM would learn to recognise households instead of people."""
@@ -77,6 +82,7 @@ def _settings(identifiers: Sequence[str]) -> dict[str, Any]:
             for rule in blocking_rules(identifiers)],
         "retain_intermediate_calculation_columns": False,
         "retain_matching_columns": False,
+        "sql_dialect": "duckdb",
     }
 
 
@@ -87,14 +93,14 @@ def _linker(features: pa.Table, settings: dict[str, Any] | str) -> Any:
     connection = duckdb.connect()
     db_api = DuckDBAPI(connection)
     frame = db_api.register(features, dataset_display_name="records")
+    if isinstance(settings, dict):
+        settings = {k: v for k, v in settings.items() if k != JOINEDUP_KEY}
     return Linker(frame, settings, log_level=logging.ERROR)
 
 
 def identifiers_of(features: pa.Table) -> list[str]:
     """Named identifiers that some two records share: one that is unique to every record (a
     case reference) can never be evidence, and its parameters could not be learned."""
-    from joinedup.link.features import IDENTIFIER_PREFIX
-
     shared = []
     for name in features.column_names:
         if name.startswith(IDENTIFIER_PREFIX):
@@ -105,21 +111,50 @@ def identifiers_of(features: pa.Table) -> list[str]:
 
 
 def train(features: pa.Table, progress: Progress = lambda _: None) -> dict[str, Any]:
-    """A model fitted to ``features``, as Splink's JSON settings with trained parameters."""
+    """A model fitted to ``features``, as Splink's JSON settings with trained parameters
+    (``joinedup.link.training`` explains how)."""
     if features.num_rows < 2:
         raise LinkError("there is nothing to link yet: load at least two person records")
-    linker = _linker(features, _settings(identifiers_of(features)))
-    progress("estimating how often two records match")
-    linker.training.estimate_probability_two_random_records_match(
-        list(_DETERMINISTIC), recall=_DETERMINISTIC_RECALL)
-    progress("estimating u probabilities from random pairs")
-    linker.training.estimate_u_using_random_sampling(
-        max_pairs=U_SAMPLE_PAIRS, seed=SEED, min_count_per_level=None)
-    for rule in _EM_PASSES:
-        progress(f"EM training on pairs with {rule}")
-        linker.training.estimate_parameters_using_expectation_maximisation(rule)
-    model: dict[str, Any] = linker.misc.save_model_to_json()
+    identifiers = identifiers_of(features)
+    model = _settings(identifiers)
+    comparer = Comparer(model, features)
+    try:
+        progress("estimating how often two records match")
+        model["probability_two_random_records_match"] = training.estimate_prior(
+            comparer, _DETERMINISTIC, _DETERMINISTIC_RECALL, features.num_rows)
+        progress("estimating u probabilities from random pairs")
+        training.estimate_u(comparer, model, U_SAMPLE_PAIRS, SEED)
+        estimates = []
+        for rule, fixed in _EM_PASSES:
+            progress(f"EM training on pairs with {rule}")
+            estimates.append(training.expectation_maximisation(comparer, model, rule, fixed))
+        training.set_m(model, estimates)
+    finally:
+        comparer.close()
+    progress("finding which identifiers belong to one person")
+    model[JOINEDUP_KEY] = {"personal_identifiers": personal_identifiers(features, identifiers)}
     return model
+
+
+def personal_identifiers(features: pa.Table, identifiers: Sequence[str]) -> list[str]:
+    """Identifiers that belong to one person, not to a household: records sharing a value
+    nearly always share a date of birth. A council tax account (shared by a couple) fails;
+    a patient or PNC number passes. Safeguards accept only personal ones as evidence."""
+    connection = duckdb.connect()
+    connection.register("features", features)
+    personal = []
+    for column in identifiers:
+        agree, pairs = connection.sql(f"""
+            WITH known AS (SELECT unique_id, "{column}" AS v, dob FROM features
+                           WHERE "{column}" IS NOT NULL AND dob IS NOT NULL),
+                 few AS (SELECT v FROM known GROUP BY v HAVING count(*) <= 20)
+            SELECT avg(CASE WHEN levenshtein(a.dob, b.dob) <= 2 THEN 1 ELSE 0 END), count(*)
+            FROM known a JOIN known b USING (v) JOIN few USING (v)
+            WHERE a.unique_id < b.unique_id""").fetchall()[0]
+        if pairs >= PERSONAL_MIN_PAIRS and agree >= PERSONAL_DOB_AGREEMENT:
+            personal.append(column)
+    connection.close()
+    return personal
 
 
 def score(features: pa.Table, model: dict[str, Any], min_weight: float) -> pa.Table:

@@ -44,6 +44,12 @@ DEFAULT_THRESHOLD = 6.0
 help (docs/linkage.md); precision first, as a false merge is a breach."""
 DEFAULT_REVIEW_FROM = 2.0
 """Pairs from this weight up to the threshold go to the review queue."""
+CONFLICT_BELOW = 0.0
+"""A blocked pair below this weight (match probability under one half) is evidence that two
+records are different people, and clustering will not join them through others."""
+CONFLICT_FLOOR = -40.0
+"""Pairs are scored down to here: below it the evidence of difference is overwhelming and
+other conflicts will already keep the records apart."""
 Progress = Callable[[str], None]
 
 
@@ -103,14 +109,20 @@ def overrides(connection: Connection) -> tuple[list[tuple[int, int]], list[tuple
 
 
 def score_pairs(features: pa.Table, model: dict[str, Any], review_from: float) -> Scored:
-    table = scoring.score(features, model, min_weight=review_from)
+    """Every blocked pair down to ``CONFLICT_FLOOR``; safeguards are checked on those that
+    could join or be reviewed."""
+    table = scoring.score(features, model, min_weight=min(review_from, CONFLICT_FLOOR))
     left = table.column("unique_id_l").to_numpy()
     right = table.column("unique_id_r").to_numpy()
     swap = left > right
     left, right = np.where(swap, right, left), np.where(swap, left, right)
     weight = table.column("match_weight").to_numpy()
-    held = held_back(level_labels(model, features, left, right)) if len(left) else \
-        np.array([], dtype=object)
+    personal = model.get(scoring.JOINEDUP_KEY, {}).get("personal_identifiers", [])
+    held = np.full(len(left), "", dtype=object)
+    candidate = weight >= review_from
+    if candidate.any():
+        held[candidate] = held_back(level_labels(model, features, left[candidate],
+                                                 right[candidate]), personal)
     return Scored(left, right, weight, held)
 
 
@@ -184,11 +196,35 @@ def _queue(connection: Connection, run_id: int, review: list[tuple[int, int, flo
         connection.execute(insert(review_pair), new)
 
 
-def _review(scored: Scored, keys: dict[int, int], threshold: float,
+def _kept_apart(scored: Scored, must: Sequence[tuple[int, int]],
+                cannot: set[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Pairs a safeguard held back, and pairs the model thinks more likely two people than
+    one (weight below ``CONFLICT_BELOW``), stay apart in clustering too: a chain through a
+    third record (a library card with only a name and postcode, linked to two Carla Santoses
+    at numbers 2 and 3) must not join what the direct evidence keeps apart. Must-links that
+    people made win."""
+    parent: dict[int, int] = {}
+
+    def root(x: int) -> int:
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    for a, b in must:
+        parent[root(a)] = root(b)
+    apart = (scored.held != "") | (scored.weight < CONFLICT_BELOW)
+    return [(a, b) for a, b in zip(scored.left[apart].tolist(), scored.right[apart].tolist(),
+                                   strict=True)
+            if (a, b) not in cannot and root(a) != root(b)]
+
+
+def _review(scored: Scored, keys: dict[int, int], threshold: float, review_from: float,
             decided: set[tuple[int, int]]) -> list[tuple[int, int, float, str]]:
     out = []
-    for a, b, w, held in zip(scored.left.tolist(), scored.right.tolist(),
-                             scored.weight.tolist(), scored.held.tolist(), strict=True):
+    band = scored.weight >= review_from
+    for a, b, w, held in zip(scored.left[band].tolist(), scored.right[band].tolist(),
+                             scored.weight[band].tolist(), scored.held[band].tolist(),
+                             strict=True):
         if (a, b) in decided or keys[a] == keys[b]:
             continue
         if held:
@@ -232,13 +268,14 @@ def link(engine: Engine, *, operator: str, threshold: float = DEFAULT_THRESHOLD,
     cannot = [p for p in cannot if p[0] in present and p[1] in present]
     progress("clustering")
     keys = cluster(records, scored.left[joined], scored.right[joined], scored.weight[joined],
-                   threshold, must_link=must, cannot_link=cannot)
+                   threshold, must_link=must,
+                   cannot_link=[*cannot, *_kept_apart(scored, must, {*cannot})])
     progress("assigning stable person ids")
     before = np.array([previous.get(r, 0) for r in records.tolist()], dtype=np.int64)
     assignment = assign_ids(records, keys, before, next_id)
     weights = _record_weights(records, keys, scored, joined)
     review = _review(scored, dict(zip(records.tolist(), keys.tolist(), strict=True)),
-                     threshold, {*must, *cannot})
+                     threshold, review_from, {*must, *cannot})
     progress("writing links")
     now = datetime.now(UTC).replace(tzinfo=None)
     with engine.begin() as connection:

@@ -1,8 +1,8 @@
 """Which level of each comparison a pair of records reached, read from the model itself.
 
-The model JSON holds every level's SQL condition, so evaluating them here over chosen pairs
-gives exactly the levels the engine used, for safeguards and explanations, without asking the
-engine to carry every level of every scored pair.
+The model JSON holds every level's SQL condition, so evaluating them here gives exactly the
+levels the engine scores with: for training (counts of agreement patterns), safeguards and
+explanations. Levels are numbered by their position in the comparison's list.
 """
 
 from __future__ import annotations
@@ -21,33 +21,65 @@ def _case(levels: list[dict[str, Any]]) -> str:
     return f"CASE {' '.join(whens)} ELSE {len(levels) - 1} END"
 
 
-def _side(column: str, side: str) -> str:
-    return f'{side}."{column}" AS "{column}_{side}"'
+class Comparer:
+    """The features in an in-memory DuckDB, ready to put pairs of records through the
+    model's comparisons. ``pairs`` arguments are a SQL FROM clause that names the two records
+    of each pair ``l`` and ``r`` (and may read the table ``features``)."""
+
+    def __init__(self, model: Mapping[str, Any], features: pa.Table) -> None:
+        self.comparisons = [c["output_column_name"] for c in model["comparisons"]]
+        self.connection = duckdb.connect()
+        self.connection.execute("SET enable_progress_bar = false")
+        self.connection.register("features", features)
+        columns = [c for c in features.column_names if c != "unique_id"]
+        self._sides = ", ".join(f'{s}."{c}" AS "{c}_{s}"' for c in columns for s in "lr")
+        self._cases = ", ".join(f'{_case(c["comparison_levels"])} AS "{c["output_column_name"]}"'
+                                for c in model["comparisons"])
+
+    def _levels_sql(self, pairs: str, numbered: bool = False) -> str:
+        i = "i, " if numbered else ""
+        return f"""
+            WITH joined AS (SELECT {"p." if numbered else ""}{i}{self._sides} FROM {pairs})
+            SELECT {i}{self._cases} FROM joined"""
+
+    def patterns(self, pairs: str) -> tuple[np.ndarray, np.ndarray]:
+        """Each distinct agreement pattern (a row of level numbers, one per comparison) among
+        ``pairs``, and how many pairs show it."""
+        names = ", ".join(f'"{c}"' for c in self.comparisons)
+        result = self.connection.sql(f"""
+            SELECT {names}, count(*) AS n FROM ({self._levels_sql(pairs)})
+            GROUP BY ALL""").fetchnumpy()
+        levels = np.column_stack([result[c] for c in self.comparisons]) if len(result["n"]) \
+            else np.zeros((0, len(self.comparisons)), dtype=np.int64)
+        return levels.astype(np.int64), np.asarray(result["n"], dtype=np.float64)
+
+    def levels(self, left: np.ndarray, right: np.ndarray) -> dict[str, np.ndarray]:
+        """The level number of each comparison for each pair (left[i], right[i])."""
+        self.connection.register("given_pairs", pa.table(
+            {"i": np.arange(len(left)), "a": left, "b": right}))
+        result = self.connection.sql(self._levels_sql(
+            "given_pairs p JOIN features l ON l.unique_id = p.a "
+            "JOIN features r ON r.unique_id = p.b", numbered=True) + " ORDER BY i").fetchnumpy()
+        self.connection.unregister("given_pairs")
+        if len(result["i"]) != len(left):
+            raise ValueError("a pair refers to a record that is not in the features table")
+        return {c: np.asarray(result[c], dtype=np.int64) for c in self.comparisons}
+
+    def close(self) -> None:
+        self.connection.close()
 
 
 def level_labels(model: Mapping[str, Any], features: pa.Table, left: np.ndarray,
                  right: np.ndarray) -> dict[str, np.ndarray]:
     """For each comparison, the label of the level each pair (left[i], right[i]) reached."""
-    connection = duckdb.connect()
-    connection.register("features", features)
-    connection.register("pairs", pa.table({"i": np.arange(len(left)), "a": left, "b": right}))
-    columns = [c for c in features.column_names if c != "unique_id"]
-    sides = ", ".join(_side(c, s) for c in columns for s in ("l", "r"))
-    comparisons = model["comparisons"]
-    cases = ", ".join(f'{_case(c["comparison_levels"])} AS "{c["output_column_name"]}"'
-                      for c in comparisons)
-    result = connection.sql(f"""
-        WITH joined AS (
-            SELECT p.i, {sides} FROM pairs p
-            JOIN features l ON l.unique_id = p.a JOIN features r ON r.unique_id = p.b)
-        SELECT i, {cases} FROM joined ORDER BY i""").to_arrow_table()
-    connection.close()
-    if result.num_rows != len(left):
-        raise ValueError("a pair refers to a record that is not in the features table")
+    comparer = Comparer(model, features)
+    try:
+        found = comparer.levels(left, right)
+    finally:
+        comparer.close()
     labels: dict[str, np.ndarray] = {}
-    for comparison in comparisons:
+    for comparison in model["comparisons"]:
         names = np.array([level.get("label_for_charts", "") for level in
                           comparison["comparison_levels"]], dtype=object)
-        name = comparison["output_column_name"]
-        labels[name] = names[result.column(name).to_numpy()]
+        labels[comparison["output_column_name"]] = names[found[comparison["output_column_name"]]]
     return labels

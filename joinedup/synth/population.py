@@ -186,6 +186,7 @@ class _Builder:
         self.namer = Namer()
         self.nhs = _NhsNumbers(rng)
         self.pop = Population(reference)
+        self.emails: set[str] = set()
 
     def person(self, hh: Household, role: int, sex: str, age: float, family: str, origin: str,
                taken: set[str]) -> Person:
@@ -228,7 +229,14 @@ class _Builder:
                 local = f"{given[0]}{family}{int(rng.random() * 99) + 1}"
             else:
                 local = f"{family}.{given}{date.fromordinal(p.dob).year % 100:02d}"
-            p.email = f"{local}@{domain}"
+            # An address belongs to one person: a second John Richardson is given
+            # john.richardson2, as a mail provider would.
+            address, n = f"{local}@{domain}", 1
+            while address in self.emails:
+                n += 1
+                address = f"{local}{n}@{domain}"
+            self.emails.add(address)
+            p.email = address
 
     def _conditions(self, p: Person, age: float) -> None:
         rng, cond = self.rng, 0
