@@ -28,7 +28,6 @@ def _level(sql: str, label: str, tf: str | None = None) -> Level:
     return level
 
 
-_ELSE: Level = {"sql_condition": "ELSE", "label_for_charts": "different"}
 
 
 def _one_edit(column: str, similar: float = 0.85) -> str:
@@ -41,7 +40,8 @@ def _one_edit(column: str, similar: float = 0.85) -> str:
 
 def _comparison(name: str, description: str, levels: Sequence[Level]) -> Comparison:
     return {"output_column_name": name, "comparison_description": description,
-            "comparison_levels": [*levels, _ELSE]}
+            "comparison_levels": [*levels, {"sql_condition": "ELSE",
+                                             "label_for_charts": "different"}]}
 
 
 SWAPPED = ("(given_l = family_r AND jaro_winkler_similarity(family_l, given_r) >= 0.85) OR "

@@ -138,8 +138,9 @@ def train(features: pa.Table, progress: Progress = lambda _: None) -> dict[str, 
 
 def personal_identifiers(features: pa.Table, identifiers: Sequence[str]) -> list[str]:
     """Identifiers that belong to one person, not to a household: records sharing a value
-    nearly always share a date of birth. A council tax account (shared by a couple) fails;
-    a patient or PNC number passes. Safeguards accept only personal ones as evidence."""
+    nearly always share a date of birth (within a year: a typo, not a generation). A council
+    tax account (shared by a couple) fails; a patient or PNC number passes. Safeguards accept
+    only personal ones as evidence."""
     connection = duckdb.connect()
     connection.register("features", features)
     personal = []
@@ -148,7 +149,9 @@ def personal_identifiers(features: pa.Table, identifiers: Sequence[str]) -> list
             WITH known AS (SELECT unique_id, "{column}" AS v, dob FROM features
                            WHERE "{column}" IS NOT NULL AND dob IS NOT NULL),
                  few AS (SELECT v FROM known GROUP BY v HAVING count(*) <= 20)
-            SELECT avg(CASE WHEN levenshtein(a.dob, b.dob) <= 2 THEN 1 ELSE 0 END), count(*)
+            SELECT avg(CASE WHEN abs(date_diff('day', CAST(a.dob AS DATE),
+                                               CAST(b.dob AS DATE))) <= 366
+                       THEN 1 ELSE 0 END), count(*)
             FROM known a JOIN known b USING (v) JOIN few USING (v)
             WHERE a.unique_id < b.unique_id""").fetchall()[0]
         if pairs >= PERSONAL_MIN_PAIRS and agree >= PERSONAL_DOB_AGREEMENT:

@@ -49,10 +49,11 @@ def estimate_prior(comparer: Comparer, rules: Sequence[str], recall: float,
 
 
 def estimate_u(comparer: Comparer, model: dict[str, Any], max_pairs: int, seed: int) -> None:
-    """Set every level's u from a fixed-seed sample of random pairs."""
+    """Set every level's u from a sample of random pairs: the records a seeded hash puts
+    first, so the sample (unlike DuckDB's parallel reservoir) never depends on threads."""
     side = max(2, math.ceil(math.sqrt(2 * max_pairs)))
     comparer.connection.sql(f"""CREATE OR REPLACE TEMP TABLE u_sample AS SELECT * FROM
-        features USING SAMPLE {side} ROWS (reservoir, {seed})""")
+        features ORDER BY hash(unique_id + {seed}), unique_id LIMIT {side}""")
     levels, counts = comparer.patterns("u_sample l JOIN u_sample r ON l.unique_id < r.unique_id")
     for j, (comparison, null) in enumerate(zip(model["comparisons"], _null_levels(model),
                                                strict=True)):

@@ -48,7 +48,7 @@ class Comparer:
         names = ", ".join(f'"{c}"' for c in self.comparisons)
         result = self.connection.sql(f"""
             SELECT {names}, count(*) AS n FROM ({self._levels_sql(pairs)})
-            GROUP BY ALL""").fetchnumpy()
+            GROUP BY ALL ORDER BY ALL""").fetchnumpy()
         levels = np.column_stack([result[c] for c in self.comparisons]) if len(result["n"]) \
             else np.zeros((0, len(self.comparisons)), dtype=np.int64)
         return levels.astype(np.int64), np.asarray(result["n"], dtype=np.float64)
