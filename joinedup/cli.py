@@ -15,6 +15,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
 
+import numpy as np
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -33,6 +34,7 @@ from sqlalchemy import Engine
 from joinedup import __version__
 from joinedup.errors import BadInput, JoinedUpError
 from joinedup.link.explain import explain_pair
+from joinedup.link.incremental import IncrementalReport, link_load
 from joinedup.link.review import decide, list_reviews
 from joinedup.link.run import DEFAULT_REVIEW_FROM, DEFAULT_THRESHOLD, link
 from joinedup.settings import Settings
@@ -101,6 +103,10 @@ DbOption = Annotated[str | None, typer.Option(
     "sqlite:///joinedup.db).", show_default=False)]
 
 
+LinkOption = Annotated[bool, typer.Option(
+    help="Link new and changed person records as they load (once joinedup link has run).")]
+
+
 def _version(value: bool) -> None:
     if value:
         out.print(f"joinedup {__version__}")
@@ -147,18 +153,23 @@ def ingest_command(
     data: Annotated[Path, typer.Argument(help="The data file to load.")],
     force: Annotated[bool, typer.Option(help="Load even if this exact file was the source's "
                                              "latest load.")] = False,
+    link: LinkOption = True,
     db: DbOption = None,
 ) -> None:
     """Load one data file of a source, all or nothing.
 
     Every row is validated and standardised; unusable rows are quarantined and bad optional
-    values warned about, never lost.
+    values warned about, never lost. Once `joinedup link` has run, new and changed person
+    records are linked as they load.
     """
     source = load_definition(definition)
-    with _store(db) as engine, _progress(f"Loading {source.name}") as progress:
-        report = ingest(definition=source, path=data, engine=engine,
-                        operator=_settings(db).operator, force=force, progress=progress)
+    with _store(db) as engine:
+        with _progress(f"Loading {source.name}") as progress:
+            report = ingest(definition=source, path=data, engine=engine,
+                            operator=_settings(db).operator, force=force, progress=progress)
+        linked = _link_loads(engine, [report], link, db)
     _print_reports([report])
+    _print_linked(linked)
 
 
 @app.command("ingest-manifest")
@@ -166,6 +177,7 @@ def ingest_manifest_command(
     manifest: Annotated[Path, typer.Argument(help="A manifest.yaml listing definitions and "
                                                   "data files in load order.")],
     force: Annotated[bool, typer.Option(help="Reload files already loaded.")] = False,
+    link: LinkOption = True,
     db: DbOption = None,
 ) -> None:
     """Load every file a manifest lists, in order.
@@ -174,13 +186,38 @@ def ingest_manifest_command(
     """
     entries = load_manifest(manifest)
     reports = []
+    linked = []
     with _store(db) as engine:
         for entry in entries:
             with _progress(f"Loading {entry.definition.name}") as progress:
                 reports.append(ingest(definition=entry.definition, path=entry.data,
                                       engine=engine, operator=_settings(db).operator,
                                       force=force, progress=progress))
+            linked += _link_loads(engine, reports[-1:], link, db)
     _print_reports(reports)
+    _print_linked(linked)
+
+
+def _link_loads(engine: Engine, reports: list[LoadReport], link: bool, db: str | None
+                ) -> list[IncrementalReport]:
+    found = []
+    for report in reports:
+        if link and not report.skipped:
+            with _progress(f"Linking {report.load.source}") as progress:
+                linked = link_load(engine, report.load.id, operator=_settings(db).operator,
+                                   progress=progress)
+            if linked is not None:
+                found.append(linked)
+    return found
+
+
+def _print_linked(reports: list[IncrementalReport]) -> None:
+    for r in reports:
+        p95 = float(np.percentile(r.milliseconds, 95)) if r.milliseconds else 0.0
+        out.print(f"Linked {r.records:,} new or changed records (run {r.run_id}): "
+                  f"{r.joined:,} joined a person, {r.new_persons:,} new persons, "
+                  f"{r.merges:,} merges, {r.to_review:,} pairs to review; "
+                  f"p95 {p95:.1f} ms a record")
 
 
 def _print_reports(reports: list[LoadReport]) -> None:

@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 
 from joinedup.errors import LinkError
 from joinedup.link import training
+from joinedup.link.blocking import Rule, rules_for
 from joinedup.link.comparisons import all_comparisons
 from joinedup.link.features import IDENTIFIER_PREFIX
 from joinedup.link.vectors import Comparer
@@ -30,24 +31,6 @@ Progress = Callable[[str], None]
 JOINEDUP_KEY = "joinedup"
 """What joinedup adds to Splink's model JSON (stripped before Splink reads it)."""
 PERSONAL_MIN_PAIRS, PERSONAL_DOB_AGREEMENT = 5, 0.8
-
-_INITIAL = "substr(l.given_formal, 1, 1) = substr(r.given_formal, 1, 1)"
-BLOCKING_RULES = (
-    "l.nhs = r.nhs",
-    "l.given_formal = r.given_formal AND l.family = r.family",
-    "l.dob = r.dob AND substr(l.family, 1, 1) = substr(r.family, 1, 1)",
-    f"l.dob = r.dob AND {_INITIAL}",
-    "l.dob = r.dob AND substr(l.given_formal, 1, 1) = substr(r.family, 1, 1)",
-    "l.dob = r.dob AND l.house = r.house",
-    "l.family = r.family AND substr(l.dob, 1, 4) = substr(r.dob, 1, 4)",
-    f"l.postcode = r.postcode AND {_INITIAL}",
-    f"l.uprn = r.uprn AND {_INITIAL}",
-    f"l.address = r.address AND {_INITIAL}",
-    "l.phone = r.phone",
-    "l.email = r.email",
-)
-"""Pairs are scored only if one rule puts them together (>= 99.5% of true pairs in the
-synthetic county; see docs/linkage.md). Every named identifier adds an exact rule."""
 
 _EM_PASSES = (
     ("l.dob = r.dob", ("dob",)),
@@ -68,18 +51,14 @@ any comparison) follows from the pairs they find, so an underestimate here makes
 too low."""
 
 
-def blocking_rules(identifiers: Sequence[str]) -> list[str]:
-    return [*BLOCKING_RULES, *(f"l.{c} = r.{c}" for c in identifiers)]
-
-
 def _settings(identifiers: Sequence[str]) -> dict[str, Any]:
     return {
         "link_type": "dedupe_only",
         "unique_id_column_name": "unique_id",
         "comparisons": all_comparisons(identifiers),
         "blocking_rules_to_generate_predictions": [
-            {"blocking_rule": rule, "sql_dialect": "duckdb"}
-            for rule in blocking_rules(identifiers)],
+            {"blocking_rule": sql, "sql_dialect": "duckdb"}
+            for rule in rules_for(identifiers) for sql in rule.sql()],
         "retain_intermediate_calculation_columns": False,
         "retain_matching_columns": False,
         "sql_dialect": "duckdb",
@@ -132,8 +111,15 @@ def train(features: pa.Table, progress: Progress = lambda _: None) -> dict[str, 
     finally:
         comparer.close()
     progress("finding which identifiers belong to one person")
-    model[JOINEDUP_KEY] = {"personal_identifiers": personal_identifiers(features, identifiers)}
+    model[JOINEDUP_KEY] = {
+        "personal_identifiers": personal_identifiers(features, identifiers),
+        "blocking": [rule.as_json() for rule in rules_for(identifiers)]}
     return model
+
+
+def model_rules(model: dict[str, Any]) -> list[Rule]:
+    """The blocking rules a model was trained with, as rules (for the key index)."""
+    return [Rule.from_json(raw) for raw in model[JOINEDUP_KEY]["blocking"]]
 
 
 def personal_identifiers(features: pa.Table, identifiers: Sequence[str]) -> list[str]:

@@ -113,9 +113,14 @@ def record_features(row: Mapping[str, Any]) -> dict[str, Any]:
 
 def features_table(rows: Iterable[Mapping[str, Any]],
                    identifiers: Sequence[str] | None = None) -> pa.Table:
-    """Features of ``rows`` as an Arrow table for the engine: one column per identifier seen
-    (or per name in ``identifiers``, so a table built for scoring matches the model's)."""
-    records = [record_features(row) for row in rows]
+    """Features of ``rows`` (store records) as an Arrow table for the engine."""
+    return table_of([record_features(row) for row in rows], identifiers)
+
+
+def table_of(records: Sequence[Mapping[str, Any]], identifiers: Sequence[str] | None = None
+             ) -> pa.Table:
+    """Records' features as an Arrow table: one column per identifier seen (or per name in
+    ``identifiers``, so a table built for scoring matches the model's)."""
     names = sorted({k for r in records for k in r if k.startswith(IDENTIFIER_PREFIX)}
                    if identifiers is None else identifiers)
     columns: dict[str, pa.Array] = {

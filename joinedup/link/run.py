@@ -18,20 +18,25 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from joinedup.errors import LinkError
 from joinedup.link import engine as scoring
+from joinedup.link.blocking import keys as blocking_keys
 from joinedup.link.clusters import cluster
-from joinedup.link.features import features_table, person_records
+from joinedup.link.features import person_records, record_features, table_of
 from joinedup.link.ids import Assignment, assign_ids
 from joinedup.link.safeguards import held_back
+from joinedup.link.scorer import Scorer
 from joinedup.link.vectors import level_labels
 from joinedup.store.bulk import BulkInsert
 from joinedup.store.schema import (
+    link_key,
     link_model,
     link_override,
     link_run,
+    link_term,
     person,
     person_event,
     person_link,
@@ -52,6 +57,8 @@ at -10, 0.911 at 0; the synthetic county: the same precision at either)."""
 CONFLICT_FLOOR = -40.0
 """Pairs are scored down to here: below it the evidence of difference is overwhelming and
 other conflicts will already keep the records apart."""
+TOTAL = ""
+"""The ``link_term`` value that holds a column's total."""
 Progress = Callable[[str], None]
 
 
@@ -198,6 +205,25 @@ def _queue(connection: Connection, run_id: int, review: list[tuple[int, int, flo
         connection.execute(insert(review_pair), new)
 
 
+def write_index(connection: Connection, found: Sequence[dict[str, Any]], features: pa.Table,
+                model: dict[str, Any]) -> None:
+    """File every record under its blocking keys and record the term frequencies, for the
+    records that arrive before the next batch run (``joinedup.link.incremental``)."""
+    connection.execute(link_key.delete())
+    keys = BulkInsert(connection, "link_key", ["key", "source_record_id"])
+    rules = scoring.model_rules(model)
+    keys.write([(key, record["unique_id"]) for record in found
+                for key in blocking_keys(record, rules)[0]])
+    connection.execute(link_term.delete())
+    terms = BulkInsert(connection, "link_term", ["column_name", "value", "records"])
+    for column in sorted(Scorer(model).tf_columns):
+        values = features.column(column).drop_null()
+        counts = pc.value_counts(values)
+        terms.write([(column, TOTAL, len(values)), *(
+            (column, value.as_py(), count.as_py()) for value, count in zip(
+                counts.field("values"), counts.field("counts"), strict=True))])
+
+
 def _kept_apart(scored: Scored, must: Sequence[tuple[int, int]],
                 cannot: set[tuple[int, int]]) -> list[tuple[int, int]]:
     """Pairs a safeguard held back, and pairs the model is sure are two people (weight below
@@ -253,13 +279,14 @@ def link(engine: Engine, *, operator: str, threshold: float = DEFAULT_THRESHOLD,
         must, cannot = overrides(connection)
     if len(rows) < 2:
         raise LinkError("there is nothing to link yet: load at least two person records")
+    found = [record_features(row) for row in rows]
     if stored is None:
-        features = features_table(rows)
+        features = table_of(found)
         progress("training the model")
         model, model_id = scoring.train(features, progress), 0
     else:
         model_id, model = stored
-        features = features_table(rows, identifiers=model_identifiers(model))
+        features = table_of(found, identifiers=model_identifiers(model))
     progress("scoring pairs")
     scored = score_pairs(features, model, review_from)
     records = features.column("unique_id").to_numpy()
@@ -290,6 +317,8 @@ def link(engine: Engine, *, operator: str, threshold: float = DEFAULT_THRESHOLD,
                "events": len(assignment.events), "to_review": len(review)}
         run_id = _write(connection, run=run, records=records, assignment=assignment,
                         weights=weights, must=must, review=review)
+        progress("indexing blocking keys")
+        write_index(connection, found, features, model)
     return LinkReport(run_id=run_id, model_id=model_id, trained=stored is None,
                       records=len(records), pairs=len(scored.weight), persons=int(run["persons"]),
                       created=len(assignment.created), retired=len(assignment.retired),

@@ -28,13 +28,24 @@ class Comparer:
 
     def __init__(self, model: Mapping[str, Any], features: pa.Table) -> None:
         self.comparisons = [c["output_column_name"] for c in model["comparisons"]]
+        self._labels = {c["output_column_name"]: np.array(
+            [level.get("label_for_charts", "") for level in c["comparison_levels"]],
+            dtype=object) for c in model["comparisons"]}
         self.connection = duckdb.connect()
         self.connection.execute("SET enable_progress_bar = false")
-        self.connection.register("features", features)
+        self.load(features)
         columns = [c for c in features.column_names if c != "unique_id"]
         self._sides = ", ".join(f'{s}."{c}" AS "{c}_{s}"' for c in columns for s in "lr")
         self._cases = ", ".join(f'{_case(c["comparison_levels"])} AS "{c["output_column_name"]}"'
                                 for c in model["comparisons"])
+
+    def load(self, features: pa.Table) -> None:
+        """Compare these features from now on (same columns as before)."""
+        self.connection.register("features", features)
+
+    def labels(self, levels: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Level numbers (from ``levels``) as the levels' labels."""
+        return {name: self._labels[name][found] for name, found in levels.items()}
 
     def _levels_sql(self, pairs: str, numbered: bool = False) -> str:
         i = "i, " if numbered else ""
@@ -74,12 +85,6 @@ def level_labels(model: Mapping[str, Any], features: pa.Table, left: np.ndarray,
     """For each comparison, the label of the level each pair (left[i], right[i]) reached."""
     comparer = Comparer(model, features)
     try:
-        found = comparer.levels(left, right)
+        return comparer.labels(comparer.levels(left, right))
     finally:
         comparer.close()
-    labels: dict[str, np.ndarray] = {}
-    for comparison in model["comparisons"]:
-        names = np.array([level.get("label_for_charts", "") for level in
-                          comparison["comparison_levels"]], dtype=object)
-        labels[comparison["output_column_name"]] = names[found[comparison["output_column_name"]]]
-    return labels

@@ -317,3 +317,20 @@ review_pair = Table(
     UniqueConstraint("record_a", "record_b"),
 )
 """Pairs the model was unsure of (or a safeguard held back), for a person to decide."""
+
+link_key = Table(
+    "link_key", metadata,
+    Column("key", Text, nullable=False, index=True),
+    Column("source_record_id", ForeignKey("source_record.id"), nullable=False, index=True),
+)
+"""Each person record filed under its blocking keys (``joinedup.link.blocking``), so a record
+that arrives later finds its candidates without a full run."""
+
+link_term = Table(
+    "link_term", metadata,
+    Column("column_name", String(50), primary_key=True),
+    Column("value", Text, primary_key=True),
+    Column("records", Integer, nullable=False),
+)
+"""How many person records have each value of a term-frequency column (a value's frequency
+is its count over the column's total, kept under the value ``''``, which no feature has)."""
