@@ -23,9 +23,18 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import numpy as np
 
+from joinedup.link.charts import weight_histogram
 from joinedup.link.features import features_table, person_records
-from joinedup.link.run import latest_model, link, model_identifiers
+from joinedup.link.run import (
+    DEFAULT_REVIEW_FROM,
+    DEFAULT_THRESHOLD,
+    latest_model,
+    link,
+    model_identifiers,
+    score_pairs,
+)
 from joinedup.sources.ingest import ingest
 from joinedup.sources.manifest import load_manifest
 from joinedup.store.database import open_store
@@ -58,6 +67,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--chart", type=Path, help="Also draw the weight distribution (SVG).")
     args = parser.parse_args()
     print(f"# {platform.machine()} {platform.system()}, Python {platform.python_version()}, "
           f"{date.today()}; {args.people:,} people, seed {args.seed}")
@@ -104,6 +114,25 @@ def main() -> None:
           "missed)")
     assert stored is not None
     print(f"blocking recall {blocking_recall(records, stored[1], truth):.4f}")
+    if args.chart:
+        draw(args.chart, records, stored[1], truth, args.people)
+
+
+def draw(path: Path, records: list[dict[str, object]], model: dict[str, object],
+         truth: set[tuple[Key, Key]], people: int) -> None:
+    """The match weights of every scored pair, true and false, as docs/linkage.md shows."""
+    features = features_table(records, identifiers=model_identifiers(model))
+    scored = score_pairs(features, model, DEFAULT_REVIEW_FROM)
+    key = {r["id"]: (r["source"], r["record_id"]) for r in records}
+    same = np.array([(key[a], key[b]) in truth or (key[b], key[a]) in truth
+                     for a, b in zip(scored.left.tolist(), scored.right.tolist(), strict=True)],
+                    dtype=bool)
+    path.write_text(weight_histogram(
+        [("one person", scored.weight[same]), ("two people", scored.weight[~same])],
+        threshold=DEFAULT_THRESHOLD, review_from=DEFAULT_REVIEW_FROM,
+        title=f"Match weights of scored pairs, synthetic county of {people:,} people"),
+        encoding="utf-8")
+    print(f"chart written to {path}")
 
 
 if __name__ == "__main__":

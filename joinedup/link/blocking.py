@@ -71,8 +71,8 @@ RULES = (
     same("phone"),
     same("email"),
 )
-"""Pairs are scored only if one rule puts them together (99.5% of true pairs in the synthetic
-county; see docs/linkage.md). Every named identifier adds an exact rule."""
+"""Pairs are scored only if one rule puts them together (99.25-99.5% of true pairs in the
+synthetic county; see docs/linkage.md). Every named identifier adds an exact rule."""
 
 
 def rules_for(identifiers: Sequence[str]) -> list[Rule]:

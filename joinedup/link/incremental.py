@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Engine, func, insert, select, tuple_, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from joinedup.link import engine as scoring
 from joinedup.link.blocking import Rule
@@ -136,15 +136,16 @@ def link_load(engine: Engine, load_id: int, *, operator: str,
 
 def _frequencies(c: _Context, columns: set[str], records: list[dict[str, Any]]
                  ) -> dict[str, np.ndarray]:
-    wanted = {(col, r[col]) for col in columns for r in records if r.get(col) is not None}
-    wanted |= {(col, TOTAL) for col in columns}
-    found = dict(((row.column_name, row.value), row.records) for row in c.connection.execute(
-        select(link_term).where(tuple_(link_term.c.column_name, link_term.c.value)
-                                .in_(sorted(wanted))))) if wanted else {}
+    found: dict[tuple[str, str], int] = {}
+    for col in sorted(columns):  # one primary-key lookup per column
+        values = sorted({r[col] for r in records if r.get(col) is not None} | {TOTAL})
+        found.update(((col, row.value), row.records) for row in c.connection.execute(
+            select(link_term.c.value, link_term.c.records).where(
+                link_term.c.column_name == col, link_term.c.value.in_(values))))
     out = {}
     for col in columns:
         total = found.get((col, TOTAL), 0)
-        out[col] = np.array([found.get((col, r.get(col)), 0) / total
+        out[col] = np.array([found.get((col, r[col]), 0) / total
                              if r.get(col) is not None and total else np.nan
                              for r in records])
     return out
