@@ -362,6 +362,9 @@ def link_command(
         ] = DEFAULT_REVIEW_FROM,
     retrain: Annotated[bool, typer.Option(
         help="Train a new model even though one exists.")] = False,
+    engine_name: Annotated[str, typer.Option(
+        "--engine", help="Score pairs with Splink on duckdb (embedded) or spark "
+        "(pip install 'joinedup[spark]').")] = "duckdb",
     db: DbOption = None,
 ) -> None:
     """Link person records into persons with stable ids.
@@ -372,7 +375,8 @@ def link_command(
     """
     with _store(db) as engine, _stages() as stage:
         r = link(engine, operator=_settings(db).operator, threshold=threshold,
-                 review_from=review_from, retrain=retrain, progress=stage)
+                 review_from=review_from, retrain=retrain, backend=engine_name,
+                 progress=stage)
     model = f"trained model {r.model_id}" if r.trained else f"model {r.model_id}"
     out.print(f"Link run {r.run_id} ({model}, threshold {threshold:g}): {r.records:,} records "
               f"-> {r.persons:,} persons in {r.seconds:.1f} s")

@@ -12,6 +12,7 @@ import codecs
 import csv
 import io
 import json
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -24,6 +25,9 @@ from joinedup.sources.definition import SourceDefinition, load_definition
 from joinedup.sources.fhir import NHS_NUMBER_SYSTEM
 from joinedup.sources.ingest import LoadReport, ingest
 from joinedup.store import schema
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+"""Under CI=true a missing PostgreSQL or Spark fails the run instead of skipping."""
 
 # -- people -----------------------------------------------------------------------------------
 

@@ -62,8 +62,8 @@ def given_name() -> Comparison:
         _level("given_l = middle_r OR middle_l = given_r", "goes by a middle name"),
         _level(SWAPPED, "swapped with family name"),
         _level("jaro_winkler_similarity(given_l, given_r) >= 0.8", "similar"),
-        _level("(length(given_l) = 1 OR length(given_r) = 1) AND given_l[1] = given_r[1]",
-               "initial"),
+        _level("(length(given_l) = 1 OR length(given_r) = 1) AND "
+               "substr(given_l, 1, 1) = substr(given_r, 1, 1)", "initial"),
     ])
 
 
@@ -114,21 +114,24 @@ def residence() -> Comparison:
     """Where someone lives, as one comparison: UPRN, address and postcode say the same thing,
     and counting them three times would make everyone at one address look like one person.
     Shared words are counted on each address's word bitmap (``features.address_words``)."""
-    overlap = ("bit_count(address_words_l & address_words_r) / "
-               "bit_count(address_words_l | address_words_r)")
+    shared = "bit_count(address_words_l & address_words_r)"
+    either = "bit_count(address_words_l | address_words_r)"
+
+    def at_least(share: tuple[int, int]) -> str:  # in integers: no division, no rounding
+        return f"{either} > 0 AND {share[1]} * {shared} >= {share[0]} * {either}"
     nothing = " OR ".join(f"(uprn_{s} IS NULL AND address_{s} IS NULL AND postcode_{s} IS NULL)"
                           for s in "lr")
     return _comparison("residence", "address, UPRN and postcode", [
         {"sql_condition": nothing, "label_for_charts": "missing", "is_null_level": True},
         _level("uprn_l = uprn_r", "same UPRN"),
         _level("address_l = address_r", "same address", tf="address"),
-        _level(f"{overlap} >= 0.8", "most words of the address shared"),
+        _level(at_least((4, 5)), "most words of the address shared"),
         _level("house_l = house_r AND jaro_winkler_similarity(address_l, address_r) >= 0.9",
                "same house number, address misspelt"),
         _level("postcode_l = postcode_r AND (address_l IS NULL OR address_r IS NULL)",
                "same postcode, address not known to both", tf="postcode"),
         _level("postcode_l = postcode_r", "same postcode, different address"),
-        _level(f"{overlap} >= 0.5", "half the words of the address shared"),
+        _level(at_least((1, 2)), "half the words of the address shared"),
         _level("postcode_sector_l = postcode_sector_r", "same postcode sector"),
         _level("postcode_district_l = postcode_district_r", "same postcode district"),
     ])

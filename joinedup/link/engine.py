@@ -146,9 +146,19 @@ def personal_identifiers(features: pa.Table, identifiers: Sequence[str]) -> list
     return personal
 
 
-def score(features: pa.Table, model: dict[str, Any], min_weight: float) -> pa.Table:
+BACKENDS = ("duckdb", "spark")
+
+
+def score(features: pa.Table, model: dict[str, Any], min_weight: float,
+          backend: str = "duckdb") -> pa.Table:
     """Every blocked pair with match weight >= ``min_weight``: ``unique_id_l``,
-    ``unique_id_r`` (l < r), ``match_weight`` and each comparison's level (``gamma_*``)."""
+    ``unique_id_r`` and ``match_weight``, scored by Splink on DuckDB or on Spark."""
+    if backend not in BACKENDS:
+        raise LinkError(f"no engine {backend!r}; choose one of {', '.join(BACKENDS)}")
+    if backend == "spark":
+        from joinedup.link import spark
+
+        return spark.score(features, model, min_weight)
     settings = dict(model, retain_intermediate_calculation_columns=False,
                     retain_matching_columns=False)
     linker = _linker(features, settings)  # Splink logs each step; joinedup shows its own

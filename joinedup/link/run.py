@@ -117,10 +117,12 @@ def overrides(connection: Connection) -> tuple[list[tuple[int, int]], list[tuple
     return must, cannot
 
 
-def score_pairs(features: pa.Table, model: dict[str, Any], review_from: float) -> Scored:
+def score_pairs(features: pa.Table, model: dict[str, Any], review_from: float,
+                backend: str = "duckdb") -> Scored:
     """Every blocked pair down to ``CONFLICT_FLOOR``; safeguards are checked on those that
     could join or be reviewed."""
-    table = scoring.score(features, model, min_weight=min(review_from, CONFLICT_FLOOR))
+    table = scoring.score(features, model, min_weight=min(review_from, CONFLICT_FLOOR),
+                          backend=backend)
     left = table.column("unique_id_l").to_numpy()
     right = table.column("unique_id_r").to_numpy()
     swap = left > right
@@ -263,7 +265,7 @@ def _review(scored: Scored, keys: dict[int, int], threshold: float, review_from:
 
 def link(engine: Engine, *, operator: str, threshold: float = DEFAULT_THRESHOLD,
          review_from: float = DEFAULT_REVIEW_FROM, retrain: bool = False,
-         progress: Progress = lambda _: None) -> LinkReport:
+         backend: str = "duckdb", progress: Progress = lambda _: None) -> LinkReport:
     """Link every current person record; see the module docstring."""
     if review_from > threshold:
         raise LinkError(f"the review band must start below the threshold ({review_from} > "
@@ -287,8 +289,8 @@ def link(engine: Engine, *, operator: str, threshold: float = DEFAULT_THRESHOLD,
     else:
         model_id, model = stored
         features = table_of(found, identifiers=model_identifiers(model))
-    progress("scoring pairs")
-    scored = score_pairs(features, model, review_from)
+    progress(f"scoring pairs on {backend}")
+    scored = score_pairs(features, model, review_from, backend)
     records = features.column("unique_id").to_numpy()
     joined = (scored.weight >= threshold) & (scored.held == "")
     present = set(records.tolist())
