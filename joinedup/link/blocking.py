@@ -89,6 +89,23 @@ def _values(record: Mapping[str, Any], parts: tuple[Part, ...]) -> str | None:
     return "|".join(values)
 
 
+def keys_sql(rules: Sequence[Rule], table: str) -> str:
+    """SQL giving ``key, unique_id`` for every record of ``table``: the keys ``keys`` files
+    each record under, computed by the database for a whole batch run."""
+    def value(parts: tuple[Part, ...]) -> str:
+        return " || '|' || ".join(
+            f"substr(CAST({c} AS VARCHAR), 1, {n})" if n else f"CAST({c} AS VARCHAR)"
+            for c, n in parts)
+    selects = []
+    for index, rule in enumerate(rules):
+        sides = [("=", rule.left)] if rule.symmetric else [("<", rule.left), (">", rule.right)]
+        for mark, parts in sides:
+            known = " AND ".join(f"{c} IS NOT NULL" for c, _ in parts)
+            selects.append(f"SELECT '{index}{mark}|' || {value(parts)} AS key, unique_id "
+                           f"FROM {table} WHERE {known}")
+    return " UNION ALL ".join(selects)
+
+
 def keys(record: Mapping[str, Any], rules: Sequence[Rule]) -> tuple[list[str], list[str]]:
     """The keys ``record`` is filed under, and the keys whose records are its candidates."""
     own: list[str] = []

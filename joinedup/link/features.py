@@ -133,12 +133,35 @@ def table_of(records: Sequence[Mapping[str, Any]], identifiers: Sequence[str] | 
     return pa.table(columns)
 
 
+def all_features(connection: Connection, identifiers: Sequence[str] | None = None,
+                 chunk: int = 50_000) -> pa.Table:
+    """Features of every current person record, read in chunks so that only one chunk's
+    Python dicts exist at a time (a million records would otherwise take gigabytes)."""
+    rows = connection.execution_options(yield_per=chunk).execute(_query()).mappings()
+    parts = [table_of([record_features(dict(row)) for row in part])
+             for part in rows.partitions()]
+    table = pa.concat_tables(parts, promote_options="default") if parts else table_of([])
+    if identifiers is None:
+        return table
+    for name in table.column_names:
+        if name.startswith(IDENTIFIER_PREFIX) and name not in identifiers:
+            table = table.drop_columns([name])
+    for name in identifiers:
+        if name not in table.column_names:
+            table = table.append_column(name, pa.nulls(table.num_rows, pa.string()))
+    return table
+
+
+def _query() -> Any:
+    return (select(_RECORD, source.c.name.label("source"))
+            .join(source, source.c.id == _RECORD.c.source_id)
+            .where(source.c.kind == "person").order_by(_RECORD.c.id))
+
+
 def person_records(connection: Connection, ids: Sequence[int] | None = None) -> list[dict[str,
                                                                                          Any]]:
     """Current person records (all, or those with ``ids``) with their source's name."""
-    query = (select(_RECORD, source.c.name.label("source"))
-             .join(source, source.c.id == _RECORD.c.source_id)
-             .where(source.c.kind == "person").order_by(_RECORD.c.id))
+    query = _query()
     if ids is not None:
         query = query.where(_RECORD.c.id.in_(ids))
     return [dict(row) for row in connection.execute(query).mappings()]

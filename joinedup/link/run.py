@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -23,9 +24,9 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from joinedup.errors import LinkError
 from joinedup.link import engine as scoring
-from joinedup.link.blocking import keys as blocking_keys
+from joinedup.link.blocking import keys_sql
 from joinedup.link.clusters import cluster
-from joinedup.link.features import person_records, record_features, table_of
+from joinedup.link.features import all_features
 from joinedup.link.ids import Assignment, assign_ids
 from joinedup.link.safeguards import held_back
 from joinedup.link.scorer import Scorer
@@ -207,15 +208,19 @@ def _queue(connection: Connection, run_id: int, review: list[tuple[int, int, flo
         connection.execute(insert(review_pair), new)
 
 
-def write_index(connection: Connection, found: Sequence[dict[str, Any]], features: pa.Table,
-                model: dict[str, Any]) -> None:
+def write_index(connection: Connection, features: pa.Table, model: dict[str, Any]) -> None:
     """File every record under its blocking keys and record the term frequencies, for the
     records that arrive before the next batch run (``joinedup.link.incremental``)."""
     connection.execute(link_key.delete())
     keys = BulkInsert(connection, "link_key", ["key", "source_record_id"])
-    rules = scoring.model_rules(model)
-    keys.write([(key, record["unique_id"]) for record in found
-                for key in blocking_keys(record, rules)[0]])
+    duck = duckdb.connect()
+    duck.register("features", features)
+    batches: Any = duck.sql(keys_sql(scoring.model_rules(model), "features")
+                                ).to_arrow_reader(100_000)
+    for batch in batches:
+        keys.write(list(zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(),
+                            strict=True)))
+    duck.close()
     connection.execute(link_term.delete())
     terms = BulkInsert(connection, "link_term", ["column_name", "value", "records"])
     for column in sorted(Scorer(model).tf_columns):
@@ -272,23 +277,21 @@ def link(engine: Engine, *, operator: str, threshold: float = DEFAULT_THRESHOLD,
                         f"{threshold})")
     started, clock = datetime.now(UTC).replace(tzinfo=None), time.perf_counter()
     with engine.connect() as connection:
-        progress("reading person records")
-        rows = person_records(connection)
         stored = None if retrain else latest_model(connection)
+        progress("reading person records")
+        features = all_features(connection, None if stored is None else
+                                model_identifiers(stored[1]))
         previous = dict(connection.execute(select(person_link.c.source_record_id,
                                                   person_link.c.person_id)).all())
         next_id = (connection.execute(select(func.max(person.c.id))).scalar() or 0) + 1
         must, cannot = overrides(connection)
-    if len(rows) < 2:
+    if features.num_rows < 2:
         raise LinkError("there is nothing to link yet: load at least two person records")
-    found = [record_features(row) for row in rows]
     if stored is None:
-        features = table_of(found)
         progress("training the model")
         model, model_id = scoring.train(features, progress), 0
     else:
         model_id, model = stored
-        features = table_of(found, identifiers=model_identifiers(model))
     progress(f"scoring pairs on {backend}")
     scored = score_pairs(features, model, review_from, backend)
     records = features.column("unique_id").to_numpy()
@@ -310,7 +313,7 @@ def link(engine: Engine, *, operator: str, threshold: float = DEFAULT_THRESHOLD,
     now = datetime.now(UTC).replace(tzinfo=None)
     with engine.begin() as connection:
         if model_id == 0:
-            model_id = _save_model(connection, model, len(rows), operator, now)
+            model_id = _save_model(connection, model, features.num_rows, operator, now)
         run: dict[str, Any] = {"model_id": model_id, "mode": "batch", "operator": operator,
                "started_at": started, "finished_at": now, "threshold": threshold,
                "review_below": review_from, "records": len(records),
@@ -320,7 +323,7 @@ def link(engine: Engine, *, operator: str, threshold: float = DEFAULT_THRESHOLD,
         run_id = _write(connection, run=run, records=records, assignment=assignment,
                         weights=weights, must=must, review=review)
         progress("indexing blocking keys")
-        write_index(connection, found, features, model)
+        write_index(connection, features, model)
     return LinkReport(run_id=run_id, model_id=model_id, trained=stored is None,
                       records=len(records), pairs=len(scored.weight), persons=int(run["persons"]),
                       created=len(assignment.created), retired=len(assignment.retired),

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from joinedup.link import engine as scoring
-from joinedup.link.blocking import Rule, keys, rules_for, same
+from joinedup.link.blocking import Rule, keys, keys_sql, rules_for, same
 from joinedup.link.features import features_table, person_records, record_features
 from joinedup.link.scorer import Scorer
 from joinedup.link.vectors import Comparer
@@ -97,3 +97,15 @@ def test_the_scorer_gives_splinks_weights(county: tuple[list[dict[str, Any]], An
 
 def test_no_features_no_keys(tmp_path: Path) -> None:
     assert keys({}, rules_for([])) == ([], [])
+
+
+def test_the_database_files_records_under_the_same_keys(
+        county: tuple[list[dict[str, Any]], Any]) -> None:
+    records, features = county
+    rules = rules_for(scoring.identifiers_of(features))
+    connection = duckdb.connect()
+    connection.register("features", features)
+    by_sql = set(connection.sql(keys_sql(rules, "features")).fetchall())
+    by_python = {(key, r["unique_id"]) for r in records for key in keys(r, rules)[0]}
+    assert len(by_python) > 5 * len(records)
+    assert by_sql == by_python
