@@ -13,12 +13,11 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from joinedup.errors import LinkError
-from joinedup.link import training
+from joinedup.link import duck, training
 from joinedup.link.blocking import Rule, rules_for
 from joinedup.link.comparisons import all_comparisons
 from joinedup.link.features import IDENTIFIER_PREFIX
@@ -69,7 +68,7 @@ def _linker(features: pa.Table, settings: dict[str, Any] | str) -> Any:
     from splink import Linker
     from splink.backends.duckdb import DuckDBAPI
 
-    connection = duckdb.connect()
+    connection = duck.connect()
     db_api = DuckDBAPI(connection)
     frame = db_api.register(features, dataset_display_name="records")
     if isinstance(settings, dict):
@@ -127,7 +126,7 @@ def personal_identifiers(features: pa.Table, identifiers: Sequence[str]) -> list
     nearly always share a date of birth (within a year: a typo, not a generation). A council
     tax account (shared by a couple) fails; a patient or PNC number passes. Safeguards accept
     only personal ones as evidence."""
-    connection = duckdb.connect()
+    connection = duck.connect()
     connection.register("features", features)
     personal = []
     for column in identifiers:

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from joinedup.errors import LinkError
 from joinedup.link import engine as scoring
-from joinedup.link.features import features_table, person_records
+from joinedup.link.features import all_features
 from joinedup.link.review import record_key
 from joinedup.link.run import latest_model, model_identifiers
 from joinedup.link.vectors import level_labels
@@ -49,11 +49,10 @@ def explain_pair(engine: Engine, left: str, right: str) -> Explanation:
     with engine.connect() as connection:
         a, b = record_key(connection, left), record_key(connection, right)
         stored = latest_model(connection)
-        rows = person_records(connection)
-    if stored is None:
-        raise LinkError("there is no model yet: run joinedup link first")
-    model = stored[1]
-    features = features_table(rows, identifiers=model_identifiers(model))
+        if stored is None:
+            raise LinkError("there is no model yet: run joinedup link first")
+        model = stored[1]
+        features = all_features(connection, model_identifiers(model))
     result = scoring.explain(features, model, a, b)
     levels = level_labels(model, features, np.array([min(a, b)]), np.array([max(a, b)]))
     flip = a > b

@@ -28,13 +28,9 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 from joinedup.link import engine as scoring
 from joinedup.link.blocking import Rule
 from joinedup.link.blocking import keys as blocking_keys
+from joinedup.link.conflicts import CONFLICT_BELOW
 from joinedup.link.features import person_records, record_features, table_of
-from joinedup.link.run import (
-    CONFLICT_BELOW,
-    TOTAL,
-    latest_model,
-    model_identifiers,
-)
+from joinedup.link.run import TOTAL, latest_model, model_identifiers
 from joinedup.link.safeguards import held_back
 from joinedup.link.scorer import Scorer
 from joinedup.link.vectors import Comparer

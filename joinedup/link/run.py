@@ -16,16 +16,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from joinedup.errors import LinkError
+from joinedup.link import duck
 from joinedup.link import engine as scoring
 from joinedup.link.blocking import keys_sql
 from joinedup.link.clusters import cluster
+from joinedup.link.conflicts import conflicts, pairs_within
 from joinedup.link.features import all_features
 from joinedup.link.ids import Assignment, assign_ids
 from joinedup.link.safeguards import held_back
@@ -50,14 +51,6 @@ DEFAULT_THRESHOLD = 6.0
 help (docs/linkage.md); precision first, as a false merge is a breach."""
 DEFAULT_REVIEW_FROM = 2.0
 """Pairs from this weight up to the threshold go to the review queue."""
-CONFLICT_BELOW = -10.0
-"""A blocked pair below this weight (odds of a match under one in a thousand) is evidence that
-two records are different people, and clustering will not join them through others. Closer
-to 0 it starts to split true duplicates whose direct comparison is poor (FEBRL3: recall 0.948
-at -10, 0.911 at 0; the synthetic county: the same precision at either)."""
-CONFLICT_FLOOR = -40.0
-"""Pairs are scored down to here: below it the evidence of difference is overwhelming and
-other conflicts will already keep the records apart."""
 TOTAL = ""
 """The ``link_term`` value that holds a column's total."""
 Progress = Callable[[str], None]
@@ -120,22 +113,21 @@ def overrides(connection: Connection) -> tuple[list[tuple[int, int]], list[tuple
 
 def score_pairs(features: pa.Table, model: dict[str, Any], review_from: float,
                 backend: str = "duckdb") -> Scored:
-    """Every blocked pair down to ``CONFLICT_FLOOR``; safeguards are checked on those that
-    could join or be reviewed."""
-    table = scoring.score(features, model, min_weight=min(review_from, CONFLICT_FLOOR),
-                          backend=backend)
+    """Every blocked pair from ``review_from`` up, with the safeguard that holds it back."""
+    table = scoring.score(features, model, min_weight=review_from, backend=backend)
     left = table.column("unique_id_l").to_numpy()
     right = table.column("unique_id_r").to_numpy()
     swap = left > right
     left, right = np.where(swap, right, left), np.where(swap, left, right)
     weight = table.column("match_weight").to_numpy()
-    personal = model.get(scoring.JOINEDUP_KEY, {}).get("personal_identifiers", [])
-    held = np.full(len(left), "", dtype=object)
-    candidate = weight >= review_from
-    if candidate.any():
-        held[candidate] = held_back(level_labels(model, features, left[candidate],
-                                                 right[candidate]), personal)
+    held = held_back(level_labels(model, features, left, right), personal_identifiers(model)) \
+        if len(left) else np.zeros(0, dtype=object)
     return Scored(left, right, weight, held)
+
+
+def personal_identifiers(model: dict[str, Any]) -> list[str]:
+    found: list[str] = model.get(scoring.JOINEDUP_KEY, {}).get("personal_identifiers", [])
+    return found
 
 
 def _record_weights(records: np.ndarray, keys: np.ndarray, scored: Scored,
@@ -213,14 +205,14 @@ def write_index(connection: Connection, features: pa.Table, model: dict[str, Any
     records that arrive before the next batch run (``joinedup.link.incremental``)."""
     connection.execute(link_key.delete())
     keys = BulkInsert(connection, "link_key", ["key", "source_record_id"])
-    duck = duckdb.connect()
-    duck.register("features", features)
-    batches: Any = duck.sql(keys_sql(scoring.model_rules(model), "features")
+    database = duck.connect()
+    database.register("features", features)
+    batches: Any = database.sql(keys_sql(scoring.model_rules(model), "features")
                                 ).to_arrow_reader(100_000)
     for batch in batches:
         keys.write(list(zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(),
                             strict=True)))
-    duck.close()
+    database.close()
     connection.execute(link_term.delete())
     terms = BulkInsert(connection, "link_term", ["column_name", "value", "records"])
     for column in sorted(Scorer(model).tf_columns):
@@ -231,25 +223,23 @@ def write_index(connection: Connection, features: pa.Table, model: dict[str, Any
                 counts.field("values"), counts.field("counts"), strict=True))])
 
 
-def _kept_apart(scored: Scored, must: Sequence[tuple[int, int]],
-                cannot: set[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Pairs a safeguard held back, and pairs the model is sure are two people (weight below
-    ``CONFLICT_BELOW``), stay apart in clustering too: a chain through a third record (twin
-    A, a record of A's with no date of birth, twin B) must not join what the direct evidence
-    keeps apart. Must-links that people made win."""
-    parent: dict[int, int] = {}
+def _not_joined_by_people(pairs: list[tuple[int, int]], must: Sequence[tuple[int, int]],
+                          groups: dict[int, int]) -> list[tuple[int, int]]:
+    """Conflicts give way to must-links: records that people joined, and the groups of
+    records (``groups``: record -> group, as the model's own links make them) those decisions
+    join, stay joined."""
+    parent: dict[tuple[str, int], tuple[str, int]] = {}
 
-    def root(x: int) -> int:
+    def root(x: tuple[str, int]) -> tuple[str, int]:
         while parent.get(x, x) != x:
             x = parent[x]
         return x
 
     for a, b in must:
-        parent[root(a)] = root(b)
-    apart = (scored.held != "") | (scored.weight < CONFLICT_BELOW)
-    return [(a, b) for a, b in zip(scored.left[apart].tolist(), scored.right[apart].tolist(),
-                                   strict=True)
-            if (a, b) not in cannot and root(a) != root(b)]
+        parent[root(("record", a))] = root(("record", b))
+        parent[root(("group", groups[a]))] = root(("group", groups[b]))
+    return [(a, b) for a, b in pairs if root(("record", a)) != root(("record", b)) and (
+        groups[a] == groups[b] or root(("group", groups[a])) != root(("group", groups[b])))]
 
 
 def _review(scored: Scored, keys: dict[int, int], threshold: float, review_from: float,
@@ -299,10 +289,16 @@ def link(engine: Engine, *, operator: str, threshold: float = DEFAULT_THRESHOLD,
     present = set(records.tolist())
     must = [p for p in must if p[0] in present and p[1] in present]
     cannot = [p for p in cannot if p[0] in present and p[1] in present]
+    progress("checking would-be persons for conflicts")
+    edges = (records, scored.left[joined], scored.right[joined], scored.weight[joined])
+    tentative = cluster(*edges, threshold, must_link=must)
+    apart = conflicts(features, model, *pairs_within(tentative, records),
+                      personal_identifiers(model))
+    if must and apart:
+        groups = dict(zip(records.tolist(), cluster(*edges, threshold).tolist(), strict=True))
+        apart = _not_joined_by_people(apart, must, groups)
     progress("clustering")
-    keys = cluster(records, scored.left[joined], scored.right[joined], scored.weight[joined],
-                   threshold, must_link=must,
-                   cannot_link=[*cannot, *_kept_apart(scored, must, {*cannot})])
+    keys = cluster(*edges, threshold, must_link=must, cannot_link=[*cannot, *apart])
     progress("assigning stable person ids")
     before = np.array([previous.get(r, 0) for r in records.tolist()], dtype=np.int64)
     assignment = assign_ids(records, keys, before, next_id)

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import duckdb
 import numpy as np
 import pyarrow as pa
+
+from joinedup.link import duck
 
 
 def _case(levels: list[dict[str, Any]]) -> str:
@@ -31,8 +32,7 @@ class Comparer:
         self._labels = {c["output_column_name"]: np.array(
             [level.get("label_for_charts", "") for level in c["comparison_levels"]],
             dtype=object) for c in model["comparisons"]}
-        self.connection = duckdb.connect()
-        self.connection.execute("SET enable_progress_bar = false")
+        self.connection = duck.connect()
         self.load(features)
         columns = [c for c in features.column_names if c != "unique_id"]
         self._sides = ", ".join(f'{s}."{c}" AS "{c}_{s}"' for c in columns for s in "lr")
