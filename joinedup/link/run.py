@@ -32,7 +32,7 @@ from joinedup.link.ids import Assignment, assign_ids
 from joinedup.link.safeguards import held_back
 from joinedup.link.scorer import Scorer
 from joinedup.link.vectors import level_labels
-from joinedup.store.bulk import BulkInsert
+from joinedup.store.bulk import BulkInsert, indexes_rebuilt
 from joinedup.store.schema import (
     link_key,
     link_model,
@@ -157,16 +157,16 @@ def _write(connection: Connection, *, run: dict[str, Any], records: np.ndarray,
                            .values(retired_run_id=run_id))
     connection.execute(person_link.delete())
     in_must = {r for pair in must for r in pair}
-    writer = BulkInsert(connection, "person_link",
-                        ["source_record_id", "person_id", "match_weight", "method"],
-                        {"run_id": run_id})
     rows = []
     for record, person_id, weight in zip(records.tolist(), assignment.person.tolist(),
                                          weights.tolist(), strict=True):
         method = ("probabilistic" if weight == weight else
                   "must_link" if record in in_must else "singleton")
         rows.append((record, person_id, None if weight != weight else round(weight, 4), method))
-    writer.write(rows)
+    with indexes_rebuilt(connection, person_link):
+        BulkInsert(connection, "person_link",
+                   ["source_record_id", "person_id", "match_weight", "method"],
+                   {"run_id": run_id}).write(rows)
     if assignment.events:
         connection.execute(insert(person_event), [
             {"run_id": run_id, "kind": e.kind, "old_person_id": e.old_id,
@@ -209,9 +209,10 @@ def write_index(connection: Connection, features: pa.Table, model: dict[str, Any
     database.register("features", features)
     batches: Any = database.sql(keys_sql(scoring.model_rules(model), "features")
                                 ).to_arrow_reader(100_000)
-    for batch in batches:
-        keys.write(list(zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(),
-                            strict=True)))
+    with indexes_rebuilt(connection, link_key):
+        for batch in batches:
+            keys.write(list(zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(),
+                                strict=True)))
     database.close()
     connection.execute(link_term.delete())
     terms = BulkInsert(connection, "link_term", ["column_name", "value", "records"])
