@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
+from joinedup.link import engine as scoring
 from joinedup.link.charts import weight_histogram
 from joinedup.link.features import features_table, person_records
 from joinedup.link.run import (
@@ -33,7 +34,6 @@ from joinedup.link.run import (
     latest_model,
     link,
     model_identifiers,
-    score_pairs,
 )
 from joinedup.sources.ingest import ingest
 from joinedup.sources.manifest import load_manifest
@@ -122,13 +122,15 @@ def draw(path: Path, records: list[dict[str, object]], model: dict[str, object],
          truth: set[tuple[Key, Key]], people: int) -> None:
     """The match weights of every scored pair, true and false, as docs/linkage.md shows."""
     features = features_table(records, identifiers=model_identifiers(model))
-    scored = score_pairs(features, model, DEFAULT_REVIEW_FROM)
+    scored = scoring.score(features, model, min_weight=-40)  # every blocked pair, near enough
+    weight = scored.column("match_weight").to_numpy()
     key = {r["id"]: (r["source"], r["record_id"]) for r in records}
     same = np.array([(key[a], key[b]) in truth or (key[b], key[a]) in truth
-                     for a, b in zip(scored.left.tolist(), scored.right.tolist(), strict=True)],
+                     for a, b in zip(scored.column("unique_id_l").to_pylist(),
+                                     scored.column("unique_id_r").to_pylist(), strict=True)],
                     dtype=bool)
     path.write_text(weight_histogram(
-        [("one person", scored.weight[same]), ("two people", scored.weight[~same])],
+        [("one person", weight[same]), ("two people", weight[~same])],
         threshold=DEFAULT_THRESHOLD, review_from=DEFAULT_REVIEW_FROM,
         title=f"Match weights of scored pairs, synthetic county of {people:,} people"),
         encoding="utf-8")
