@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/joinedup synth demo/county --people $(PEOPLE) --seed 42
+	$(BIN)/joinedup agreements load demo/county/agreements
 	$(BIN)/joinedup ingest-manifest demo/county/manifest.yaml
 	$(BIN)/joinedup loads list
 	$(BIN)/joinedup link
@@ -32,4 +33,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
 
 clean:
-	rm -rf $(VENV) demo joinedup.db joinedup.db-wal joinedup.db-shm bench/out
+	rm -rf $(VENV) demo joinedup-keys joinedup.db joinedup.db-wal joinedup.db-shm bench/out

@@ -7,101 +7,82 @@ option). Errors are one readable message on stderr, never a stack trace.
 from __future__ import annotations
 
 import csv
-import functools
-import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated, Any
 
 import numpy as np
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
-    TaskProgressColumn,
     TextColumn,
-    TimeElapsedColumn,
     TimeRemainingColumn,
 )
 from rich.table import Table
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from joinedup import __version__
-from joinedup.errors import BadInput, JoinedUpError
+from joinedup import (
+    __version__,
+    cli_audit,
+    cli_dpo,
+    cli_objections,
+    cli_retention,
+    cli_rights,
+)
+from joinedup.cli_base import (
+    App,
+    DbOption,
+    err,
+    out,
+    settings_for,
+    store,
+)
+from joinedup.cli_base import (
+    progress as progress_bar,
+)
+from joinedup.errors import BadInput, StoreError
+from joinedup.govern import exports
+from joinedup.govern import register as agreement_register
+from joinedup.govern.agreements import Agreement, lint, read_directory
+from joinedup.govern.register import register
+from joinedup.govern.session import governed
+from joinedup.govern.vocabulary import Actor, Role
 from joinedup.link.explain import explain_pair
 from joinedup.link.incremental import IncrementalReport, link_load
 from joinedup.link.review import decide, list_reviews
 from joinedup.link.run import DEFAULT_REVIEW_FROM, DEFAULT_THRESHOLD, link
-from joinedup.settings import Settings
 from joinedup.sources.definition import load_definition
 from joinedup.sources.ingest import LoadReport, ingest
 from joinedup.sources.manifest import load_manifest
 from joinedup.store import database, loads
-from joinedup.store.export import export_links, export_records
 
-# Piped output (a log, a file, a test) gets room for whole tables instead of 80 columns.
-out = Console(width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True)
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def _friendly(command: Callable[P, R]) -> Callable[P, R]:
-    """Turn joinedup's errors into one line on stderr and their exit code."""
-
-    @functools.wraps(command)
-    def run(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return command(*args, **kwargs)
-        except JoinedUpError as exc:
-            err.print(f"[red]error:[/red] {escape(exc.message)}", highlight=False,
-                      soft_wrap=True)
-            raise typer.Exit(exc.exit_code) from exc
-
-    return run
-
-
-class _App(typer.Typer):
-    """A Typer whose every command reports joinedup's errors the same way."""
-
-    def command(self, *args: Any, **kwargs: Any  # type: ignore[override]  # passes all through
-                ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        register = super().command(*args, **kwargs)
-
-        def decorator(function: Callable[..., Any]) -> Callable[..., Any]:
-            register(_friendly(function))
-            return function
-
-        return decorator
-
-
-app = _App(no_args_is_help=True, add_completion=False,
+app = App(no_args_is_help=True, add_completion=False,
                   rich_markup_mode=None,
                   help="joinedup: join what a council and its partners hold about the same "
                        "people and places, safely, securely and legally.")
-db_app = _App(help="Create and upgrade the database schema.", no_args_is_help=True)
-loads_app = _App(help="What was loaded: counts, quarantined rows, warnings.",
+db_app = App(help="Create and upgrade the database schema.", no_args_is_help=True)
+loads_app = App(help="What was loaded: counts, quarantined rows, warnings.",
                         no_args_is_help=True)
-export_app = _App(help="Write hub data to files.", no_args_is_help=True)
-sources_app = _App(help="Check source definitions.", no_args_is_help=True)
-review_app = _App(help="Pairs the linkage could not decide: list, accept, reject.",
+export_app = App(help="Write hub data to files.", no_args_is_help=True)
+sources_app = App(help="Check source definitions.", no_args_is_help=True)
+review_app = App(help="Pairs the linkage could not decide: list, accept, reject.",
                   no_args_is_help=True)
+agreements_app = App(help="Data-sharing agreements: check, load and list them.",
+                      no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(loads_app, name="loads")
 app.add_typer(export_app, name="export")
 app.add_typer(sources_app, name="sources")
 app.add_typer(review_app, name="review")
-
-DbOption = Annotated[str | None, typer.Option(
-    "--db", metavar="URL", help="Database URL (default: $JOINEDUP_DATABASE_URL or "
-    "sqlite:///joinedup.db).", show_default=False)]
-
+app.add_typer(agreements_app, name="agreements")
 
 LinkOption = Annotated[bool, typer.Option(
     help="Link new and changed person records as they load (once joinedup link has run).")]
@@ -118,31 +99,6 @@ def root(version: Annotated[bool, typer.Option(
         "--version", callback=_version, is_eager=True, help="Show the version and exit.")
         ] = False) -> None:
     """joinedup: one view of the people and places a council and its partners serve."""
-
-
-def _settings(db: str | None) -> Settings:
-    settings = Settings()
-    return settings.model_copy(update={"database_url": db}) if db else settings
-
-
-@contextmanager
-def _store(db: str | None) -> Iterator[Engine]:
-    with database.open_store(_settings(db).database_url) as engine:
-        yield engine
-
-
-@contextmanager
-def _progress(label: str) -> Iterator[Any]:
-    """A Rich progress bar on stderr; yields the ``(done, total)`` callback the core expects."""
-    with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
-                  TimeElapsedColumn(), TimeRemainingColumn(), console=err,
-                  transient=True, disable=not err.is_terminal) as bar:
-        task = bar.add_task(label, total=None)
-
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total or None)
-
-        yield update
 
 
 # -- ingest ---------------------------------------------------------------------------------
@@ -163,10 +119,10 @@ def ingest_command(
     records are linked as they load.
     """
     source = load_definition(definition)
-    with _store(db) as engine:
-        with _progress(f"Loading {source.name}") as progress:
+    with store(db) as engine:
+        with progress_bar(f"Loading {source.name}") as progress:
             report = ingest(definition=source, path=data, engine=engine,
-                            operator=_settings(db).operator, force=force, progress=progress)
+                            operator=settings_for(db).operator, force=force, progress=progress)
         linked = _link_loads(engine, [report], link, db)
     _print_reports([report])
     _print_linked(linked)
@@ -187,11 +143,11 @@ def ingest_manifest_command(
     entries = load_manifest(manifest)
     reports = []
     linked = []
-    with _store(db) as engine:
+    with store(db) as engine:
         for entry in entries:
-            with _progress(f"Loading {entry.definition.name}") as progress:
+            with progress_bar(f"Loading {entry.definition.name}") as progress:
                 reports.append(ingest(definition=entry.definition, path=entry.data,
-                                      engine=engine, operator=_settings(db).operator,
+                                      engine=engine, operator=settings_for(db).operator,
                                       force=force, progress=progress))
             linked += _link_loads(engine, reports[-1:], link, db)
     _print_reports(reports)
@@ -203,8 +159,8 @@ def _link_loads(engine: Engine, reports: list[LoadReport], link: bool, db: str |
     found = []
     for report in reports:
         if link and not report.skipped:
-            with _progress(f"Linking {report.load.source}") as progress:
-                linked = link_load(engine, report.load.id, operator=_settings(db).operator,
+            with progress_bar(f"Linking {report.load.source}") as progress:
+                linked = link_load(engine, report.load.id, operator=settings_for(db).operator,
                                    progress=progress)
             if linked is not None:
                 found.append(linked)
@@ -256,7 +212,7 @@ def loads_list(
     db: DbOption = None,
 ) -> None:
     """List loads, newest first, with their counts."""
-    with _store(db) as engine, engine.connect() as connection:
+    with store(db) as engine, engine.connect() as connection:
         rows = loads.list_loads(connection, source_name=source, limit=limit)
     table = Table()
     for name in ("load", "source", "agency", "finished", "read", "accepted", "warnings",
@@ -278,7 +234,7 @@ def loads_show(
     db: DbOption = None,
 ) -> None:
     """Show one load: counts, quarantine, warnings."""
-    with _store(db) as engine, engine.connect() as connection:
+    with store(db) as engine, engine.connect() as connection:
         detail = loads.load_detail(connection, load_id, limit=limit)
     if detail is None:
         raise BadInput(f"there is no load {load_id}; see joinedup loads list")
@@ -304,37 +260,67 @@ def loads_show(
 
 # -- export ---------------------------------------------------------------------------------
 
+OrganisationOption = Annotated[str | None, typer.Option(
+    help="The organisation exporting (default: $JOINEDUP_ORGANISATION); it gets its own "
+         "agency's data and what its agreements allow.")]
+PurposeOption = Annotated[str, typer.Option(help="Why the data leaves the hub.")]
+
+
+def _exporter(db: str | None, organisation: str | None) -> Actor:
+    settings = settings_for(db)
+    return Actor(settings.operator, organisation or settings.organisation, Role.DATA_ENGINEER)
+
+
+def _exported(report: exports.ExportReport, output: Path) -> None:
+    out.print(f"Wrote {report.rows:,} records to {output}")
+    if report.withheld:
+        out.print(f"Withheld, no agreement lets this organisation export them: "
+                  f"{', '.join(report.withheld)}")
+
+
 @export_app.command("records")
 def export_records_command(
     output: Annotated[Path, typer.Option("-o", "--output", help="CSV file to write.")],
     source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
+    organisation: OrganisationOption = None,
+    purpose: PurposeOption = "data_quality",
     db: DbOption = None,
 ) -> None:
-    """Write every person record to CSV.
+    """Write person records to CSV, as far as agreements allow (audited).
 
-    Columns: source, record_id and the canonical person fields.
+    Columns: source, record_id and the canonical person fields its agreements allow.
     """
-    with _store(db) as engine, output.open("w", newline="", encoding="utf-8") as f:
-        count = export_records(engine, csv.writer(f), source_name=source)
-    out.print(f"Wrote {count:,} records to {output}")
+    now = datetime.now(UTC).replace(tzinfo=None)
+    with store(db) as engine, governed(engine) as connection, \
+            output.open("w", newline="", encoding="utf-8") as f:
+        report = exports.export_records(connection, register(connection),
+                                        _exporter(db, organisation), purpose, csv.writer(f),
+                                        source_name=source, now=now)
+    _exported(report, output)
 
 
 @export_app.command("links")
 def export_links_command(
     output: Annotated[Path, typer.Option("-o", "--output", help="CSV file to write.")],
+    organisation: OrganisationOption = None,
+    purpose: PurposeOption = "data_quality",
     db: DbOption = None,
 ) -> None:
-    """Write each person record's person id to CSV.
+    """Write each person record's person id to CSV (audited).
 
     Columns: source, record_id, person_id, match_weight (the record's strongest link inside
     its person; empty for a record that links to nothing, which is its own person).
     """
-    with _store(db) as engine, output.open("w", newline="", encoding="utf-8") as f:
-        count, unlinked = export_links(engine, csv.writer(f))
-    out.print(f"Wrote {count:,} records to {output}")
-    if unlinked:
-        out.print(f"{unlinked:,} records arrived after the last link run and have no person "
-                  "id yet: run joinedup link")
+    now = datetime.now(UTC).replace(tzinfo=None)
+    with store(db) as engine, governed(engine) as connection, \
+            output.open("w", newline="", encoding="utf-8") as f:
+        report = exports.export_links(connection, register(connection),
+                                      _exporter(db, organisation), purpose, csv.writer(f),
+                                      now=now)
+    _exported(report, output)
+    if report.unlinked:
+        out.print(f"{report.unlinked:,} records arrived after the last link run and have no "
+                  "person id yet: run joinedup link")
 
 
 # -- link -----------------------------------------------------------------------------------
@@ -373,8 +359,8 @@ def link_command(
     safeguards and the review band say a person must decide, and keeps each person's id
     across runs.
     """
-    with _store(db) as engine, _stages() as stage:
-        r = link(engine, operator=_settings(db).operator, threshold=threshold,
+    with store(db) as engine, _stages() as stage:
+        r = link(engine, operator=settings_for(db).operator, threshold=threshold,
                  review_from=review_from, retrain=retrain, backend=engine_name,
                  progress=stage)
     model = f"trained model {r.model_id}" if r.trained else f"model {r.model_id}"
@@ -394,7 +380,7 @@ def explain_command(
     db: DbOption = None,
 ) -> None:
     """Why two records match or not, comparison by comparison."""
-    with _store(db) as engine:
+    with store(db) as engine:
         e = explain_pair(engine, record_a, record_b)
     table = Table(title=f"{e.left} against {e.right}", title_justify="left")
     for name in ("comparison", "level", record_a, record_b, "weight"):
@@ -423,7 +409,7 @@ def review_list(
     db: DbOption = None,
 ) -> None:
     """List pairs waiting for a decision, likeliest first."""
-    with _store(db) as engine, engine.connect() as connection:
+    with store(db) as engine, engine.connect() as connection:
         items = list_reviews(connection, status=status, limit=limit)
     if not items:
         out.print(f"No {status} pairs to review.")
@@ -444,8 +430,8 @@ ReasonOption = Annotated[str, typer.Option(help="Why: kept with the decision.")]
 
 
 def _decide(review_id: int, accept: bool, reason: str, db: str | None) -> None:
-    settings = _settings(db)
-    with _store(db) as engine:
+    settings = settings_for(db)
+    with store(db) as engine:
         override = decide(engine, review_id, accept=accept, decided_by=settings.operator,
                           reason=reason)
     verb = "joined (must link)" if accept else "kept apart (cannot link)"
@@ -488,12 +474,114 @@ def sources_check(
         raise typer.Exit(2)
 
 
+# -- agreements -----------------------------------------------------------------------------
+
+AgreementsDir = Annotated[Path, typer.Argument(
+    metavar="DIR", help="A directory of agreement files (*.yaml), one agreement each.")]
+
+
+def _agreements_table(agreements: Sequence[Agreement], title: str | None = None) -> Table:
+    table = Table(title=title, title_justify="left")
+    for name in ("code", "version", "title", "purposes", "valid to", "parties"):
+        table.add_column(name, justify="right" if name == "version" else "left",
+                         overflow="fold", no_wrap=name in ("code", "valid to"))
+    for a in agreements:
+        table.add_row(a.code, str(a.version), a.title, ", ".join(sorted(a.purposes)),
+                      a.valid_to.isoformat(), "; ".join(a.parties))
+    return table
+
+
+def _existing_sources(db: str | None) -> set[str] | None:
+    """Source names in the store, without creating one: None when there is no store yet."""
+    url = settings_for(db).database_url
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    if parsed.get_backend_name() == "sqlite" and (
+            parsed.database in (None, "", ":memory:") or not Path(parsed.database).exists()):
+        return None
+    try:
+        engine = database.create_store_engine(url)
+    except StoreError:
+        return None
+    try:
+        with engine.connect() as connection:
+            return agreement_register.known_sources(connection)
+    except SQLAlchemyError:
+        return None
+    finally:
+        engine.dispose()
+
+
+@agreements_app.command("check")
+def agreements_check(directory: AgreementsDir, db: DbOption = None) -> None:
+    """Check agreements, every problem at once.
+
+    Also warns, without failing, of agreements ending within 60 days and, when the store
+    exists, of sources it has never loaded (most likely a misspelt name).
+    """
+    agreements = read_directory(directory)
+    out.print(_agreements_table(agreements, f"{len(agreements)} agreements OK"))
+    for path, problem in lint(agreements, today=date.today(),
+                              known_sources=_existing_sources(db)):
+        err.print(f"[yellow]warning:[/yellow] {escape(path)}: {escape(str(problem))}",
+                  highlight=False, soft_wrap=True)
+
+
+@agreements_app.command("load")
+def agreements_load(directory: AgreementsDir, db: DbOption = None) -> None:
+    """Load a directory of agreements, all or nothing.
+
+    A changed agreement is loaded as a new version; every version stays on record.
+    """
+    agreements = read_directory(directory)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    with store(db) as engine, engine.begin() as connection:
+        result = agreement_register.load_agreements(
+            connection, agreements, operator=settings_for(db).operator, now=now)
+    out.print(f"Agreements loaded: {result.new} new, {result.unchanged} unchanged.")
+    for a in result.loaded:
+        out.print(f"  {a.code} version {a.version}: {a.title} (to {a.valid_to})")
+
+
+@agreements_app.command("list")
+def agreements_list(
+    every: Annotated[bool, typer.Option(
+        "--all", help="Every version ever loaded, not just those in force today.")] = False,
+    db: DbOption = None,
+) -> None:
+    """List agreements in force today (or every version)."""
+    today = date.today()
+    with store(db) as engine, engine.connect() as connection:
+        loaded = agreement_register.history(connection) if every else []
+        found = [] if every else agreement_register.register(connection).in_force(today)
+    if not every:
+        out.print(_agreements_table(found, f"{len(found)} agreements in force on {today}")
+                  if found else "No agreement is in force today; load them with: joinedup "
+                                "agreements load DIR")
+        return
+    table = Table(title=f"{len(loaded)} agreement versions loaded", title_justify="left")
+    for name in ("code", "version", "title", "valid from", "valid to", "status", "loaded",
+                 "by"):
+        table.add_column(name, justify="right" if name == "version" else "left",
+                         overflow="fold")
+    for v in loaded:
+        a = v.agreement
+        status = ("superseded" if not v.current else "in force" if a.in_force(today)
+                  else "expired" if a.valid_to < today else "not yet in force")
+        table.add_row(a.code, str(a.version), a.title, a.valid_from.isoformat(),
+                      a.valid_to.isoformat(), status, f"{v.loaded_at:%Y-%m-%d %H:%M}",
+                      v.loaded_by)
+    out.print(table)
+
+
 # -- db -------------------------------------------------------------------------------------
 
 @db_app.command("upgrade")
 def db_upgrade(db: DbOption = None) -> None:
     """Upgrade the database schema to this version."""
-    engine = database.create_store_engine(_settings(db).database_url)
+    engine = database.create_store_engine(settings_for(db).database_url)
     try:
         database.upgrade(engine)
         with engine.connect() as connection:
@@ -536,7 +624,41 @@ def synth_command(
     for name, count in summary.records.items():
         table.add_row(name, f"{count:,}")
     out.print(table)
+    out.print(f"Load its sharing agreements with: joinedup agreements load "
+              f"{outdir / 'agreements'}")
     out.print(f"Load it with: joinedup ingest-manifest {outdir / 'manifest.yaml'}")
+
+
+# -- governance: audit, subject rights, objections, retention, extracts ----------------------
+
+audit_app = App(help="The tamper-evident audit log: verify, prove, search.",
+                no_args_is_help=True)
+alerts_app = App(help="The DPO's alert queue: break-glass and unusual access.",
+                 no_args_is_help=True)
+objections_app = App(help="A person's objections: add, withdraw, list.", no_args_is_help=True)
+retention_app = App(help="Delete or anonymise records past retention.",
+                    no_args_is_help=True)
+extract_app = App(help="Pseudonymised extracts for analysts.", no_args_is_help=True)
+for group, name in ((audit_app, "audit"), (alerts_app, "alerts"),
+                    (objections_app, "objections"), (retention_app, "retention"),
+                    (extract_app, "extract")):
+    app.add_typer(group, name=name)
+audit_app.command("verify")(cli_audit.verify_command)
+audit_app.command("checkpoint")(cli_audit.checkpoint_command)
+audit_app.command("prove")(cli_audit.prove_command)
+audit_app.command("check-proof")(cli_audit.check_proof_command)
+audit_app.command("search")(cli_dpo.audit_search_command)
+audit_app.command("break-glass")(cli_dpo.audit_break_glass_command)
+audit_app.command("unusual")(cli_dpo.audit_unusual_command)
+alerts_app.command("list")(cli_dpo.alerts_list_command)
+alerts_app.command("close")(cli_dpo.alerts_close_command)
+objections_app.command("add")(cli_objections.add_command)
+objections_app.command("withdraw")(cli_objections.withdraw_command)
+objections_app.command("list")(cli_objections.list_command)
+retention_app.command("apply")(cli_retention.retention_apply_command)
+extract_app.command("analytics")(cli_dpo.extract_analytics_command)
+app.command("sar")(cli_rights.sar_command)
+app.command("rectify")(cli_rights.rectify_command)
 
 
 def main() -> None:

@@ -4,9 +4,12 @@
     ├── BadInput                  exit code 2, HTTP 400: the user gave us something we cannot use
     │   ├── SourceDefinitionError   a source YAML is wrong (every problem listed at once)
     │   ├── IngestError             a data file cannot be read as its definition says
-    │   └── SynthError              bad options for the synthetic county
+    │   ├── SynthError              bad options for the synthetic county
+    │   └── AgreementError          sharing agreement files are wrong (every problem listed)
     ├── StoreError                the database cannot be opened or is at the wrong schema version
-    └── LinkError                 records cannot be linked as asked (contradictory reviews)
+    ├── LinkError                 records cannot be linked as asked (contradictory reviews)
+    └── GovernError               governance refuses (expired agreement, unsafe key file, bad log)
+        └── AccessDenied            HTTP 403: policy refuses a read of person data (audited)
 
 Third-party exceptions are translated at the boundary with ``raise ... from exc`` so the
 CLI and API never show a stack trace for bad input.
@@ -99,3 +102,24 @@ class StoreError(JoinedUpError):
 
 class LinkError(JoinedUpError):
     """Records cannot be linked as asked: reviewers' decisions contradict, or a pair is unknown."""
+
+
+class GovernError(JoinedUpError):
+    """Governance refuses or cannot do what was asked: an expired agreement, a key file
+    others can read, an audit log that fails verification."""
+
+
+class AccessDenied(GovernError):
+    """A request for person data that policy refuses; the refusal itself is audited."""
+
+    http_status = 403
+
+
+class AgreementError(BadInput):
+    """Data-sharing agreement files are invalid; carries every problem in every file."""
+
+    def __init__(self, problems: Sequence[tuple[str, Problem]]) -> None:
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {path}: {p}" for path, p in self.problems)
+        noun = "problem" if len(self.problems) == 1 else "problems"
+        super().__init__(f"{len(self.problems)} {noun} in sharing agreements:\n{lines}")

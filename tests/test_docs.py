@@ -80,3 +80,20 @@ def test_every_setting_is_documented() -> None:
     missing = [name for name in Settings.model_fields
                if f"JOINEDUP_{name.upper()}" not in readme]
     assert not missing, f"settings not documented in README.md: {missing}"
+
+
+def test_dpo_guide_commands_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("JOINEDUP_DATABASE_URL", raising=False)
+    runner = CliRunner()
+    outputs = {}
+    for command in commands_in(DOCS / "dpo.md"):
+        result = runner.invoke(app, shlex.split(command)[1:])
+        assert result.exit_code == 0, f"{command}\n{result.output}"
+        outputs[command] = result.output
+    assert "Agreements loaded: 6 new" in outputs["joinedup agreements load county/agreements"]
+    verified = [o for c, o in outputs.items() if c == "joinedup audit verify"]
+    assert verified and "audit log intact" in verified[-1]
+    assert (tmp_path / "sar" / "sar-person-1.html").exists()
+    assert "proof verified" in "".join(outputs.values())
+    assert (tmp_path / "analytics.csv").read_text().count("\n") > 10

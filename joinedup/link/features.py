@@ -137,7 +137,7 @@ def all_features(connection: Connection, identifiers: Sequence[str] | None = Non
                  chunk: int = 50_000) -> pa.Table:
     """Features of every current person record, read in chunks so that only one chunk's
     Python dicts exist at a time (a million records would otherwise take gigabytes)."""
-    rows = connection.execution_options(yield_per=chunk).execute(_query()).mappings()
+    rows = connection.execute(_query().execution_options(yield_per=chunk)).mappings()
     parts = [table_of([record_features(dict(row)) for row in part])
              for part in rows.partitions()]
     table = pa.concat_tables(parts, promote_options="default") if parts else table_of([])
@@ -152,10 +152,15 @@ def all_features(connection: Connection, identifiers: Sequence[str] | None = Non
     return table
 
 
+ANONYMISED = "anonymised:"
+"""The record id retention gives a record it anonymised: it names nobody, so it links to no one."""
+
+
 def _query() -> Any:
     return (select(_RECORD, source.c.name.label("source"))
             .join(source, source.c.id == _RECORD.c.source_id)
-            .where(source.c.kind == "person").order_by(_RECORD.c.id))
+            .where(source.c.kind == "person", _RECORD.c.record_id.not_like(f"{ANONYMISED}%"))
+            .order_by(_RECORD.c.id))
 
 
 def person_records(connection: Connection, ids: Sequence[int] | None = None) -> list[dict[str,

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
+from joinedup.govern import audit
 from joinedup.link import engine as scoring
 from joinedup.link.blocking import Rule
 from joinedup.link.blocking import keys as blocking_keys
@@ -73,6 +74,7 @@ class _Context:
     threshold: float
     review_from: float
     run_id: int
+    operator: str
 
 
 def _last_batch(connection: Connection) -> Any:
@@ -101,7 +103,7 @@ def link_records(engine: Engine, record_ids: Sequence[int], *, operator: str,
         context = _Context(connection, model, scoring.model_rules(model), Scorer(model),
                            Comparer(model, empty), identifiers,
                            model.get(scoring.JOINEDUP_KEY, {}).get("personal_identifiers", []),
-                           batch["threshold"], batch["review_below"], run_id)
+                           batch["threshold"], batch["review_below"], run_id, operator)
         counts = {"joined": 0, "new": 0, "merges": 0, "review": 0, "pairs": 0}
         milliseconds = []
         try:
@@ -116,6 +118,10 @@ def link_records(engine: Engine, record_ids: Sequence[int], *, operator: str,
             finished_at=datetime.now(UTC).replace(tzinfo=None), records=len(record_ids),
             pairs=counts["pairs"], persons=counts["new"], created=counts["new"],
             retired=counts["merges"], events=counts["merges"], to_review=counts["review"]))
+        audit.append(connection, [audit.operation(
+            operator, "link_records", f"link run {run_id}: {len(record_ids)} records linked, "
+            f"{counts['new']} new persons, {counts['merges']} merges, {counts['review']} pairs "
+            "to review")])
     return IncrementalReport(run_id, len(record_ids), counts["joined"], counts["new"],
                              counts["merges"], counts["review"], time.perf_counter() - clock,
                              milliseconds)
@@ -312,6 +318,9 @@ def _event(c: _Context, kind: str, old: int, new: int, records: int) -> None:
     c.connection.execute(insert(person_event).values(run_id=c.run_id, kind=kind,
                                                      old_person_id=old, new_person_id=new,
                                                      records=records))
+    audit.append(c.connection, [audit.operation(
+        c.operator, f"person_{kind}", f"link run {c.run_id}: {records} records of person "
+        f"{old} now person {new}", person_id=old)])
 
 
 def _queue(c: _Context, record_id: int, ids: np.ndarray, weights: np.ndarray,

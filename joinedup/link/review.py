@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from joinedup.errors import BadInput
+from joinedup.govern import audit
 from joinedup.store.schema import link_override, review_pair, source, source_record
 
 _RECORD = source_record.table
@@ -88,6 +89,9 @@ def add_override(connection: Connection, record_a: int, record_b: int, *, kind: 
                 record_a=a, record_b=b, **values).returning(link_override.c.id)).scalar_one())
         except IntegrityError as exc:  # pragma: no cover - a concurrent decision
             raise BadInput("someone decided this pair at the same moment; try again") from exc
+    audit.append(connection, [audit.operation(
+        decided_by, "override", f"{kind} of records {a} and {b} (override {override_id})",
+        detail=reason.strip())])
     connection.execute(update(review_pair).where(review_pair.c.record_a == a,
                                                  review_pair.c.record_b == b)
                        .values(status="accepted" if kind == "must_link" else "rejected",

@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from joinedup.errors import LinkError
+from joinedup.govern import audit
 from joinedup.link import duck
 from joinedup.link import engine as scoring
 from joinedup.link.blocking import keys_sql
@@ -319,6 +320,13 @@ def link(engine: Engine, *, operator: str, threshold: float = DEFAULT_THRESHOLD,
                "events": len(assignment.events), "to_review": len(review)}
         run_id = _write(connection, run=run, records=records, assignment=assignment,
                         weights=weights, must=must, review=review)
+        audit.append(connection, [
+            audit.operation(operator, "link_run", f"link run {run_id}: {run['persons']} persons"
+                            f", {run['created']} new ids, {run['events']} merges and splits, "
+                            f"{run['to_review']} pairs to review"),
+            *(audit.operation(operator, f"person_{e.kind}", f"link run {run_id}: {e.records} "
+                              f"records of person {e.old_id} now person {e.new_id}",
+                              person_id=e.old_id) for e in assignment.events)], now=now)
         progress("indexing blocking keys")
         write_index(connection, features, model)
     return LinkReport(run_id=run_id, model_id=model_id, trained=stored is None,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
@@ -71,6 +72,7 @@ CANONICAL_FIELDS: dict[Kind, dict[str, ValueType]] = {
         "postcode": ValueType.POSTCODE,
         "phone": ValueType.PHONE,
         "email": ValueType.EMAIL,
+        "sensitivity": ValueType.SENSITIVITY,
     },
     Kind.CONTACT: {
         "person": ValueType.TEXT,
@@ -80,6 +82,7 @@ CANONICAL_FIELDS: dict[Kind, dict[str, ValueType]] = {
         "practitioner": ValueType.NAME,
         "team": ValueType.TEXT,
         "summary": ValueType.TEXT,
+        "sensitivity": ValueType.SENSITIVITY,
     },
     Kind.INVOLVEMENT: {
         "person": ValueType.TEXT,
@@ -92,6 +95,7 @@ CANONICAL_FIELDS: dict[Kind, dict[str, ValueType]] = {
         "reason": ValueType.TEXT,
         "started_on": ValueType.DATE,
         "ended_on": ValueType.DATE,
+        "sensitivity": ValueType.SENSITIVITY,
     },
     Kind.FLAG: {
         "person": ValueType.TEXT,
@@ -120,17 +124,24 @@ REQUIRED_FIELDS: dict[Kind, tuple[str, ...]] = {
     Kind.CONTACT: ("person", "occurred_at"),
     Kind.INVOLVEMENT: ("person", "service"),
     # A flag's sensitivity decides who may see it: never guessed, so required (a feed without
-    # one states it for every row with ``sensitivity: {value: sensitive}``).
+    # one states it for every row with ``sensitivity: {value: special_category}``).
     Kind.FLAG: ("person", "flag", "sensitivity"),
     Kind.PROPERTY: (),
 }
 
-SENSITIVITIES = ("standard", "sensitive", "restricted")
+SENSITIVITIES = ("standard", "special_category", "criminal_offence", "sealed")
+"""Who may see a flag or record (``joinedup.govern``): ``special_category`` is UK GDPR Art. 9
+data (health, for one), ``criminal_offence`` Art. 10 data (police markers); ``sealed`` records
+(a refuge address, an adoption) are shown only to roles an agreement names, and never hinted
+at. Person records, contacts and involvements without one are ``standard``."""
 
 TOP_LEVEL_KEYS = {
     "name", "agency", "kind", "format", "options", "record_id", "person_source", "fields",
-    "description",
+    "description", "retention",
 }
+RETENTION_KEYS = {"keep_years", "keep_days", "after", "action"}
+RETENTION_KINDS = (Kind.PERSON, Kind.CONTACT, Kind.INVOLVEMENT, Kind.FLAG)
+"""Kinds a retention period applies to: the ones about a person (a property is not)."""
 OPTION_KEYS: dict[Format, set[str]] = {
     Format.CSV: {"delimiter", "encoding", "quotechar"},
     Format.JSONL: {"encoding"},
@@ -151,6 +162,51 @@ class FieldSpec:
     format: str | None = None
 
 
+class RetentionAfter(StrEnum):
+    """What the retention period is counted from."""
+
+    LAST_ACTIVITY = "last_activity"
+    """The latest thing the hub knows happened: a record's own version, its contacts, the end
+    of its involvements, its flags (an open involvement never expires)."""
+    RECORDED = "recorded"
+    """When the hub last received the record as it stands (its ``valid_from``)."""
+
+
+class RetentionAction(StrEnum):
+    DELETE = "delete"
+    ANONYMISE = "anonymise"
+    """Keep the row for statistics with every direct identifier cleared (person sources)."""
+
+
+@dataclass(frozen=True)
+class Retention:
+    """The agency's own retention schedule for a source: keep for ``keep_years`` or
+    ``keep_days`` (exactly one) after ``after``, then ``action``."""
+
+    keep_years: int | None = None
+    keep_days: int | None = None
+    after: RetentionAfter = RetentionAfter.LAST_ACTIVITY
+    action: RetentionAction = RetentionAction.DELETE
+
+    def cutoff(self, now: datetime) -> datetime:
+        """Anything last active before this moment is past retention (29 February counts
+        back to 28 February in a year without one)."""
+        if self.keep_days is not None:
+            return now - timedelta(days=self.keep_days)
+        year = now.year - (self.keep_years or 0)
+        try:
+            return now.replace(year=year)
+        except ValueError:
+            return now.replace(year=year, day=28)
+
+    def describe(self) -> str:
+        """``8 years after last activity, then delete``: for tables and audit reasons."""
+        n, unit = ((self.keep_days, "day") if self.keep_days is not None
+                   else (self.keep_years or 0, "year"))
+        return (f"{n} {unit}{'' if n == 1 else 's'} after {self.after.value.replace('_', ' ')}"
+                f", then {self.action.value}")
+
+
 @dataclass(frozen=True)
 class SourceDefinition:
     name: str
@@ -163,6 +219,7 @@ class SourceDefinition:
     options: dict[str, Any] = field(default_factory=dict)
     person_source: str | None = None
     description: str = ""
+    retention: Retention | None = None
     path: str = ""
     text: str = ""
 
@@ -251,6 +308,7 @@ def _build(raw: dict[str, Any], problems: list[Problem], *, path: str, text: str
     fields, identifiers = _fields(raw.get("fields"), kind, problems)
     if kind is not None:
         _check_kind_rules(kind, fields, person_source, problems)
+    retention = _retention(raw.get("retention"), kind, problems)
     if fmt is Format.FHIR and kind is not None and record_id is not None:
         _check_fhir(kind, [record_id, *(c for s in (*fields.values(), *identifiers.values())
                                         for c in s.columns)], problems)
@@ -261,7 +319,8 @@ def _build(raw: dict[str, Any], problems: list[Problem], *, path: str, text: str
     return SourceDefinition(
         name=name, agency=agency, kind=kind, format=fmt, record_id=record_id, fields=fields,
         identifiers=identifiers, options=dict(options), person_source=person_source,
-        description=str(raw.get("description") or ""), path=path, text=text,
+        description=str(raw.get("description") or ""), retention=retention, path=path,
+        text=text,
     )
 
 
@@ -361,6 +420,60 @@ def _spec(value: Any, where: str, problems: list[Problem]) -> FieldSpec | None:
     problems.append(Problem("expected a column name, a list of columns, or a mapping "
                             "{column: ..., format: ...}", where))
     return None
+
+
+def _retention(raw: Any, kind: Kind | None, problems: list[Problem]) -> Retention | None:
+    """The optional ``retention`` block; every problem in it is reported."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        problems.append(Problem("expected a mapping such as {keep_years: 8, after: "
+                                "last_activity, action: delete}", "retention"))
+        return None
+    found = len(problems)
+    for key in sorted(set(raw) - RETENTION_KEYS, key=str):
+        problems.append(Problem(f"unknown key {key!r}; expected one of "
+                                f"{', '.join(sorted(RETENTION_KEYS))}", f"retention.{key}"))
+    periods = [k for k in ("keep_years", "keep_days") if k in raw]
+    if len(periods) != 1:
+        problems.append(Problem("give exactly one of keep_years or keep_days"
+                                + (", not both" if periods else ""), "retention"))
+    for key in periods:
+        value = raw[key]
+        if isinstance(value, bool) or not isinstance(value, int):
+            problems.append(Problem(f"expected a whole number, got {value!r}",
+                                    f"retention.{key}"))
+        elif value <= 0:
+            problems.append(Problem(f"must be a positive number, got {value}",
+                                    f"retention.{key}"))
+    after = _retention_enum(raw, "after", RetentionAfter, RetentionAfter.LAST_ACTIVITY,
+                            problems)
+    action = _retention_enum(raw, "action", RetentionAction, RetentionAction.DELETE, problems)
+    if kind is not None and kind not in RETENTION_KINDS:
+        problems.append(Problem(f"retention applies to sources about people "
+                                f"({', '.join(k.value for k in RETENTION_KINDS)}), not kind "
+                                f"{kind.value}", "retention"))
+    elif kind is not None and kind is not Kind.PERSON and action is RetentionAction.ANONYMISE:
+        problems.append(Problem(f"anonymise applies to person sources; a {kind.value} row "
+                                "always names its person record, so use action: delete",
+                                "retention.action"))
+    if len(problems) > found or after is None or action is None:
+        return None
+    return Retention(keep_years=raw.get("keep_years"), keep_days=raw.get("keep_days"),
+                     after=after, action=action)
+
+
+def _retention_enum(raw: dict[str, Any], key: str, enum: type[E], default: E,
+                    problems: list[Problem]) -> E | None:
+    value = raw.get(key)
+    if value is None:
+        return default
+    try:
+        return enum(str(value))
+    except ValueError:
+        problems.append(Problem(f"unknown {key} {value!r}; expected one of "
+                                f"{', '.join(e.value for e in enum)}", f"retention.{key}"))
+        return None
 
 
 def _check_date_format(fmt: str, where: str, problems: list[Problem]) -> None:

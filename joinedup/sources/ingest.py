@@ -20,6 +20,8 @@ from sqlalchemy import Engine, Text
 from sqlalchemy.exc import OperationalError
 
 from joinedup.errors import IngestError, StoreError
+from joinedup.govern import audit
+from joinedup.govern.register import check_source_may_load
 from joinedup.sources.batches import mapped_batches
 from joinedup.sources.definition import Kind, SourceDefinition
 from joinedup.sources.mapping import PRACTITIONER_FIELDS, MappedBatch, staging_columns
@@ -100,6 +102,7 @@ def _ingest(*, definition: SourceDefinition, path: Path, engine: Engine, operato
             return LoadReport(previous, skipped=True, seconds=time.perf_counter() - started)
     with engine.begin() as connection:
         now = _now()
+        check_source_may_load(connection, definition.name, now.date())
         person_source = _person_source(connection, definition)
         existing = loads.source_by_name(connection, definition.name)
         if existing is not None and existing.kind != definition.kind.value:
@@ -138,6 +141,10 @@ def _ingest(*, definition: SourceDefinition, path: Path, engine: Engine, operato
         staging.drop()
         row = loads.finish_load(connection, load_id, finished_at=_now(), rows_read=rows_read,
                                 new=counts.new + sink.inserted, updated=counts.updated)
+        audit.append(connection, [audit.operation(
+            operator, "load", f"load {load_id} of {definition.name} from {path.name}: "
+            f"{row.rows_read} rows, {row.new} new, {row.updated} updated, {row.quarantined} "
+            "quarantined", organisation=definition.agency)], now=now)
     return LoadReport(row, skipped=False, seconds=time.perf_counter() - started)
 
 

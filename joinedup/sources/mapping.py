@@ -92,7 +92,7 @@ class MappedBatch:
 
 
 def _sensitivity(raw: str) -> str:
-    value = raw.lower()
+    value = raw.strip().lower().replace(" ", "_").replace("-", "_")
     if value not in SENSITIVITIES:
         raise InvalidValue(f"one of {', '.join(SENSITIVITIES)}")
     return value

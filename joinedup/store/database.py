@@ -24,6 +24,10 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from joinedup.errors import StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+WRITE_FIRST = "joinedup_write_first"
+"""Execution option for a transaction that reads and then must write (an audited decision):
+on SQLite it takes the write lock at BEGIN, so it waits its turn instead of failing later with
+"database is locked" when another writer committed after its first read."""
 BUSY_TIMEOUT_MS = 10_000
 """How long a SQLite writer waits for another (a load in progress) before giving up."""
 
@@ -76,7 +80,8 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        immediate = connection.get_execution_options().get(WRITE_FIRST)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def head_revision() -> str:

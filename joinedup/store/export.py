@@ -1,56 +1,67 @@
-"""Exports of hub data to flat files, streamed so size never matters."""
+"""The queries behind exports of hub data to flat files, streamed so size never matters.
+
+Who may export what is ``joinedup.govern.exports``'s business; benchmarks and tests that score
+linkage against ground truth read ``export_links`` directly.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Select, func, select
 
 from joinedup.store.schema import person_link, source, source_record
 
 RECORD_COLUMNS = ("given_name", "middle_names", "family_name", "date_of_birth", "sex",
                   "nhs_number", "uprn", "address", "postcode", "phone", "email", "identifiers")
+LINK_COLUMNS = ("source", "record_id", "person_id", "match_weight")
 
 
 class RowWriter(Protocol):
     def writerow(self, row: Any, /) -> Any: ...
 
 
-def export_records(engine: Engine, writer: RowWriter, *, source_name: str | None = None) -> int:
-    """Write ``source, record_id`` and the canonical person fields; returns the row count."""
+def records_query(sources: Collection[str] | None = None) -> Select[Any]:
+    """``source, record_id``, the canonical person fields, then sensitivity and person id."""
     table = source_record.table
-    query = (select(source.c.name, table.c.record_id, *(table.c[c] for c in RECORD_COLUMNS))
-             .join(source, source.c.id == table.c.source_id)
-             .order_by(source.c.name, table.c.record_id))
-    if source_name is not None:
-        query = query.where(source.c.name == source_name)
-    writer.writerow(("source", "record_id", *RECORD_COLUMNS))
-    count = 0
-    with engine.connect() as connection:
-        for row in connection.execution_options(yield_per=10_000).execute(query):
-            writer.writerow(["" if v is None else v for v in row])
-            count += 1
-    return count
-
-
-def export_links(engine: Engine, writer: RowWriter) -> tuple[int, int]:
-    """Write ``source, record_id, person_id, match_weight`` for every person record; returns
-    (rows, records not linked yet). A record with no link since its load has an empty
-    ``person_id``: it arrived after the last ``joinedup link``."""
-    table = source_record.table
-    query = (select(source.c.name, table.c.record_id, person_link.c.person_id,
-                    person_link.c.match_weight)
+    query = (select(source.c.name, table.c.record_id, *(table.c[c] for c in RECORD_COLUMNS),
+                    func.coalesce(table.c.sensitivity, "standard"), person_link.c.person_id)
              .join(source, source.c.id == table.c.source_id)
              .outerjoin(person_link, person_link.c.source_record_id == table.c.id)
              .where(source.c.kind == "person")
              .order_by(source.c.name, table.c.record_id))
-    writer.writerow(("source", "record_id", "person_id", "match_weight"))
+    return query if sources is None else query.where(source.c.name.in_(sorted(sources)))
+
+
+def links_query(sources: Collection[str] | None = None) -> Select[Any]:
+    """``source, record_id, person_id, match_weight``, then sensitivity: a record with no link
+    since its load has no person id (it arrived after the last ``joinedup link``)."""
+    table = source_record.table
+    query = (select(source.c.name, table.c.record_id, person_link.c.person_id,
+                    person_link.c.match_weight, func.coalesce(table.c.sensitivity, "standard"))
+             .join(source, source.c.id == table.c.source_id)
+             .outerjoin(person_link, person_link.c.source_record_id == table.c.id)
+             .where(source.c.kind == "person")
+             .order_by(source.c.name, table.c.record_id))
+    return query if sources is None else query.where(source.c.name.in_(sorted(sources)))
+
+
+def link_row(name: str, record_id: str, person_id: int | None, weight: float | None
+             ) -> tuple[Any, ...]:
+    return (name, record_id, "" if person_id is None else person_id,
+            "" if weight is None else f"{weight:.4f}")
+
+
+def export_links(engine: Engine, writer: RowWriter) -> tuple[int, int]:
+    """Every person record's person id, ungoverned: for scoring linkage against ground truth
+    in tests and benchmarks. Returns (rows, records not linked yet)."""
+    writer.writerow(LINK_COLUMNS)
     count = unlinked = 0
     with engine.connect() as connection:
-        for name, record_id, person_id, weight in connection.execution_options(
-                yield_per=10_000).execute(query):
-            writer.writerow((name, record_id, "" if person_id is None else person_id,
-                             "" if weight is None else f"{weight:.4f}"))
+        for name, record_id, person_id, weight, _ in connection.execute(
+                links_query().execution_options(yield_per=10_000)):
+            writer.writerow(link_row(name, record_id, person_id, weight))
             count += 1
             unlinked += person_id is None
     return count, unlinked

@@ -185,6 +185,7 @@ source_record = _versioned("source_record", lambda: [
     Column("phone", String(15)),
     Column("email", String(320)),
     Column("identifiers", Text),
+    Column("sensitivity", String(20)),
 ])
 
 contact = _versioned("contact", lambda: [
@@ -195,6 +196,7 @@ contact = _versioned("contact", lambda: [
     Column("practitioner_id", ForeignKey("practitioner.id")),
     Column("team", String(200)),
     Column("summary", Text),
+    Column("sensitivity", String(20)),
 ])
 
 involvement = _versioned("involvement", lambda: [
@@ -205,6 +207,7 @@ involvement = _versioned("involvement", lambda: [
     Column("reason", Text),
     Column("started_on", Date),
     Column("ended_on", Date),
+    Column("sensitivity", String(20)),
 ])
 
 flag = _versioned("flag", lambda: [
@@ -334,3 +337,153 @@ link_term = Table(
 )
 """How many person records have each value of a term-frequency column (a value's frequency
 is its count over the column's total, kept under the value ``''``, which no feature has)."""
+
+
+# Governance: agreements, relationships, objections, break-glass, audit (joinedup.govern).
+
+agreement = Table(
+    "agreement", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(100), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("document", Text, nullable=False),
+    Column("loaded_at", DateTime, nullable=False),
+    Column("loaded_by", String(200), nullable=False),
+    UniqueConstraint("code", "version"),
+)
+"""Every version of every data-sharing agreement ever loaded; the newest version of a code is
+the one in force (between its dates). ``document`` is the YAML as written, kept verbatim."""
+
+referral = Table(
+    "referral", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source_record_id", ForeignKey("source_record.id"), nullable=False, index=True),
+    Column("organisation", String(200), nullable=False),
+    Column("team", String(200), nullable=False),
+    Column("started_on", Date, nullable=False),
+    Column("ended_on", Date),
+    Column("recorded_by", String(200), nullable=False),
+    Column("reason", Text, nullable=False),
+)
+"""A legitimate relationship recorded in the hub (a referral or allocation not yet in any
+agency's feed); involvements from the feeds are the other kind."""
+
+live_contact = Table(
+    "live_contact", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source_record_id", ForeignKey("source_record.id"), nullable=False, index=True),
+    Column("user_name", String(200), nullable=False, index=True),
+    Column("organisation", String(200), nullable=False),
+    Column("started_at", DateTime, nullable=False),
+    Column("ended_at", DateTime),
+    Column("channel", String(50), nullable=False),
+)
+"""A contact-centre call or visit in progress: the advisor handling it may see detail."""
+
+objection = Table(
+    "objection", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source_record_id", ForeignKey("source_record.id"), nullable=False, index=True),
+    Column("kind", String(20), nullable=False),
+    Column("agency", String(200)),
+    Column("recorded_at", DateTime, nullable=False),
+    Column("recorded_by", String(200), nullable=False),
+    Column("withdrawn_at", DateTime),
+)
+"""A person's objection, anchored to one of their records so it follows them through
+re-linking: ``research`` (national data opt-out style: not for planning or research) or
+``agency`` (not to be shared with the named agency)."""
+
+break_glass = Table(
+    "break_glass", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_name", String(200), nullable=False, index=True),
+    Column("organisation", String(200), nullable=False),
+    Column("role", String(50), nullable=False),
+    Column("purpose", String(50), nullable=False),
+    Column("source_record_id", ForeignKey("source_record.id"), nullable=False, index=True),
+    Column("reason", Text, nullable=False),
+    Column("started_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+)
+
+dpo_alert = Table(
+    "dpo_alert", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("break_glass_id", ForeignKey("break_glass.id")),
+    Column("summary", Text, nullable=False),
+    Column("raised_at", DateTime, nullable=False),
+    Column("status", String(10), nullable=False, index=True),
+    Column("outcome", String(20)),
+    Column("closed_by", String(200)),
+    Column("closed_at", DateTime),
+    Column("note", Text),
+)
+"""The DPO's queue: break-glass uses and unusual access, closed only with an outcome."""
+
+rectification = Table(
+    "rectification", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source_record_id", ForeignKey("source_record.id"), nullable=False, index=True),
+    Column("field", String(50), nullable=False),
+    Column("value", Text),
+    Column("previous_value", Text),
+    Column("reason", Text, nullable=False),
+    Column("recorded_by", String(200), nullable=False),
+    Column("recorded_at", DateTime, nullable=False),
+)
+"""A correction the person asked for: it overrides the source's value wherever the hub shows
+it, with who recorded it, when and why; the source's own value stays in its history."""
+
+audit_event = Table(
+    "audit_event", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", String(32), nullable=False, index=True),
+    Column("request_id", String(64), nullable=False),
+    Column("actor", String(200), nullable=False, index=True),
+    Column("organisation", String(200), nullable=False),
+    Column("role", String(50), nullable=False),
+    Column("purpose", String(50), nullable=False),
+    Column("action", String(50), nullable=False),
+    Column("decision", String(10), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("agreements", Text, nullable=False),
+    Column("fields", Text, nullable=False),
+    Column("subject_commitment", String(64)),
+    Column("leaf_hash", String(64), nullable=False),
+)
+"""The append-only audit log, one Merkle leaf per event (RFC 6962). Personal details about the
+subject live in ``audit_subject`` and enter the leaf only as a salted commitment, so erasing
+them later leaves every leaf, and so every checkpoint and proof, intact."""
+
+audit_subject = Table(
+    "audit_subject", metadata,
+    Column("seq", ForeignKey("audit_event.seq"), primary_key=True, autoincrement=False),
+    Column("person_id", Integer, index=True),
+    Column("detail", Text),
+    Column("salt", String(32), nullable=False),
+)
+
+audit_redaction = Table(
+    "audit_redaction", metadata,
+    Column("seq", ForeignKey("audit_event.seq"), primary_key=True, autoincrement=False),
+    Column("erasure_seq", ForeignKey("audit_event.seq"), nullable=False),
+)
+"""Which events' personal details an erasure removed, so verification can tell a lawful
+redaction (named here, by an ``erase`` event) from a deletion."""
+
+audit_checkpoint = Table(
+    "audit_checkpoint", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("tree_size", Integer, nullable=False),
+    Column("root_hash", String(64), nullable=False),
+    Column("signed_at", String(32), nullable=False),
+    Column("key_id", String(16), nullable=False),
+    Column("signature", Text, nullable=False),
+)
+"""Signed tree heads: (size, root) under the hub's Ed25519 key, for partners to keep."""

@@ -47,6 +47,20 @@ How each source gets people wrong (rates per record; see ``records.Profile``; "-
   record id, a blank name (or person reference), a record id repeated from the row before.
   ``truth.csv`` lists only rows with a record id that are its first occurrence.
 
+Sealed records (``sensitivity: sealed``: shown only to roles a sharing agreement names). Of
+the people each feed knows (rounded: none in a feed of 50 people or fewer, 33 children), every
+record of the person in that feed:
+
+    childrens_services  1.5%, adopted children   "Access Restriction": "Sealed", else blank
+    police              1%, women in a refuge    "sensitivity": "sealed", else "standard"
+    asc_clients         1%, women in a refuge    "Record Sensitivity": "Sealed", else "Standard"
+
+- in a refuge: a woman of 18-64, the feed's likeliest by a draw per person (so one both feeds
+  seal is sealed in both), at the same one of three refuges in every feed (empty properties
+  in towns, in another district than her home where possible) instead of her household's
+  address, with her mobile, never the home landline; she stays in her household and in
+  ``truth.csv`` like anyone else.
+
 Contacts, involvements and flags fall in the three years before a reference date fixed by the
 seed (never today's date), so the same seed and size give byte-identical files.
 """

@@ -6,6 +6,7 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ GENERATOR = "joinedup.synth"
 MIN_PEOPLE = 10
 MAX_PEOPLE = 5_000_000
 _KIND_ORDER = {"property": 0, "person": 1, "contact": 2, "involvement": 2, "flag": 2}
-_OURS = ("manifest.yaml", "truth.csv", "definitions", "data")
+_OURS = ("manifest.yaml", "truth.csv", "definitions", "data", "agreements")
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ def generate_county(outdir: Path, *, people: int, seed: int = 42,
 
     (outdir / "data").mkdir(parents=True)
     (outdir / "definitions").mkdir()
+    _copy_agreements(outdir / "agreements")
     feeds, records = _write_feeds(county, outdir, progress)
 
     definitions, data = {}, {}
@@ -127,6 +129,16 @@ def _write_feeds(county: County, outdir: Path, progress: Progress | None
         outputs.close()
         close_truth()
     return feeds, records
+
+
+def _copy_agreements(target: Path) -> None:
+    """The county's sharing agreements (``joinedup/synth/agreements``), copied as shipped so
+    ``joinedup agreements load`` can govern the demo like a real hub."""
+    target.mkdir()
+    shipped = resources.files("joinedup.synth").joinpath("agreements")
+    for item in sorted(shipped.iterdir(), key=lambda i: i.name):
+        if item.name.endswith(".yaml"):
+            (target / item.name).write_bytes(item.read_bytes())
 
 
 def _check_options(people: Any, seed: Any) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from factories import PERSON_FIELDS, definition_text, write_definition
@@ -12,6 +14,9 @@ from joinedup.sources.definition import (
     FieldSpec,
     Format,
     Kind,
+    Retention,
+    RetentionAction,
+    RetentionAfter,
     load_definition,
     parse_definition,
 )
@@ -237,3 +242,90 @@ def test_sha256_follows_the_text() -> None:
     assert one.sha256 == same.sha256
     assert one.sha256 != other.sha256
     assert len(one.sha256) == 64
+
+
+# -- retention ------------------------------------------------------------------------------
+
+def test_retention_is_optional_and_defaults_to_delete_after_last_activity() -> None:
+    assert parse_definition(definition_text()).retention is None
+
+    definition = parse_definition(definition_text(retention={"keep_years": 8}))
+
+    assert definition.retention == Retention(keep_years=8)
+    assert definition.retention.after is RetentionAfter.LAST_ACTIVITY
+    assert definition.retention.action is RetentionAction.DELETE
+
+
+def test_retention_in_days_after_recording_then_anonymise() -> None:
+    definition = parse_definition(definition_text(retention={
+        "keep_days": 30, "after": "recorded", "action": "anonymise"}))
+
+    assert definition.retention == Retention(keep_days=30, after=RetentionAfter.RECORDED,
+                                             action=RetentionAction.ANONYMISE)
+    assert definition.retention.describe() == "30 days after recorded, then anonymise"
+
+
+def test_retention_on_an_activity_source() -> None:
+    definition = parse_definition(definition_text(
+        kind="contact", person_source="asc_clients",
+        fields={"person": "client", "occurred_at": "at"}, retention={"keep_days": 1}))
+
+    assert definition.retention == Retention(keep_days=1)
+
+
+@pytest.mark.parametrize("retention, fragment", [
+    ({"keep_years": 8, "keep_days": 10}, "retention: give exactly one of keep_years or "
+                                         "keep_days, not both"),
+    ({"after": "recorded"}, "retention: give exactly one of keep_years or keep_days"),
+    ({"keep_years": 0}, "retention.keep_years: must be a positive number, got 0"),
+    ({"keep_days": -5}, "retention.keep_days: must be a positive number, got -5"),
+    ({"keep_years": "eight"}, "retention.keep_years: expected a whole number, got 'eight'"),
+    ({"keep_years": 7.5}, "retention.keep_years: expected a whole number, got 7.5"),
+    ({"keep_years": True}, "retention.keep_years: expected a whole number"),
+    ({"keep_years": 8, "after": "birth"}, "retention.after: unknown after 'birth'; expected "
+                                          "one of last_activity, recorded"),
+    ({"keep_years": 8, "action": "shred"}, "retention.action: unknown action 'shred'; "
+                                           "expected one of delete, anonymise"),
+    ({"keep_years": 8, "until": "never"}, "retention.until: unknown key 'until'"),
+    ("8 years", "retention: expected a mapping"),
+])
+def test_a_wrong_retention_is_named(retention: Any, fragment: str) -> None:
+    problems = problems_of(definition_text(retention=retention))
+
+    assert any(fragment in p for p in problems), problems
+
+
+def test_every_retention_problem_is_reported_at_once() -> None:
+    problems = problems_of(definition_text(colour="blue", retention={
+        "keep_years": 0, "keep_days": 2, "after": "birth", "action": "shred", "until": 1}))
+
+    assert len(problems) == 6, problems
+    assert problems[0].startswith("colour: unknown key")
+
+
+def test_anonymise_is_for_person_sources_and_retention_not_for_properties() -> None:
+    flags = problems_of(definition_text(
+        kind="flag", person_source="asc_clients", retention={"keep_years": 1,
+                                                             "action": "anonymise"},
+        fields={"person": "client", "flag": "code", "sensitivity": "level"}))
+    places = problems_of(definition_text(kind="property", fields={"uprn": "uprn"},
+                                         retention={"keep_years": 1}))
+
+    assert flags == ["retention.action: anonymise applies to person sources; a flag row "
+                     "always names its person record, so use action: delete"]
+    assert places == ["retention: retention applies to sources about people (person, "
+                      "contact, involvement, flag), not kind property"]
+
+
+@pytest.mark.parametrize("retention, now, cutoff", [
+    (Retention(keep_years=8), datetime(2026, 11, 22, 10), datetime(2018, 11, 22, 10)),
+    (Retention(keep_years=1), datetime(2024, 2, 29, 9), datetime(2023, 2, 28, 9)),
+    (Retention(keep_days=30), datetime(2026, 3, 1), datetime(2026, 1, 30)),
+])
+def test_the_cutoff_counts_back_by_calendar_years_or_days(retention: Retention, now: datetime,
+                                                          cutoff: datetime) -> None:
+    assert retention.cutoff(now) == cutoff
+
+
+def test_retention_is_described_for_people() -> None:
+    assert Retention(keep_years=1).describe() == "1 year after last activity, then delete"

@@ -152,15 +152,15 @@ def test_other_kinds_keep_history_too(engine: Engine, tmp_path: Path) -> None:
         fields={"person": "client", "flag": "code", "sensitivity": "level"})
     header = ["flag_id", "client", "code", "level"]
     first = ingest_file(engine, definition, write_csv(tmp_path / "f1.csv", header, [
-        ["F1", "P2", "Risk to staff", "standard"], ["F2", "P4", "DV", "sensitive"]]))
+        ["F1", "P2", "Risk to staff", "standard"], ["F2", "P4", "DV", "special_category"]]))
 
     second = ingest_file(engine, definition, write_csv(tmp_path / "f2.csv", header, [
-        ["F1", "P2", "Risk to staff", "standard"], ["F2", "P4", "DV", "restricted"]]))
+        ["F1", "P2", "Risk to staff", "standard"], ["F2", "P4", "DV", "criminal_offence"]]))
 
     assert (second.load.updated, second.load.unchanged) == (1, 1)
     [version] = fetch(engine, schema.flag.history)
     assert (version["sensitivity"], version["load_id"], version["superseded_by_load_id"]) == (
-        "sensitive", first.load.id, second.load.id)
+        "special_category", first.load.id, second.load.id)
     f2 = {f["record_id"]: f for f in fetch(engine, schema.flag.table)}["F2"]
-    assert (f2["sensitivity"], f2["load_id"]) == ("restricted", second.load.id)
+    assert (f2["sensitivity"], f2["load_id"]) == ("criminal_offence", second.load.id)
     assert version["current_id"] == f2["id"]

@@ -273,7 +273,7 @@ def test_flags_carry_their_sensitivity(engine: Engine, tmp_path: Path) -> None:
     people = load_people(engine, tmp_path)
     path = write_csv(tmp_path / "flags.csv", FLAG_HEADER, [
         ["F1", "P2", "Risk to staff", "Dog on premises", "Standard", "2024-01-02", ""],
-        ["F2", "P4", "DV", "Domestic abuse marker", "RESTRICTED", "2023-05-06", "2025-05-06"],
+        ["F2", "P4", "DV", "Domestic abuse marker", "Criminal Offence", "2023-05-06", "2025-05-06"],
     ])
 
     report = ingest_file(engine, flag_definition(tmp_path), path)
@@ -284,7 +284,7 @@ def test_flags_carry_their_sensitivity(engine: Engine, tmp_path: Path) -> None:
         "P2", "Risk to staff", "Dog on premises")
     assert (f1["sensitivity"], f1["raised_on"], f1["expires_on"]) == (
         "standard", date(2024, 1, 2), None)
-    assert (f2["sensitivity"], f2["expires_on"]) == ("restricted", date(2025, 5, 6))
+    assert (f2["sensitivity"], f2["expires_on"]) == ("criminal_offence", date(2025, 5, 6))
 
 
 def test_a_flag_whose_sensitivity_cannot_be_read_is_quarantined(engine: Engine,

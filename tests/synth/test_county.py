@@ -274,7 +274,8 @@ def test_flags_fit_the_people(county: CountySummary, definitions: dict[str, Sour
     assert alone
     for pid in alone:
         assert population.households[population.people[pid].hh].size == 1
-    assert {r["Sensitivity"] for r in records} <= {"standard", "sensitive", "restricted", ""}
+    assert {r["Sensitivity"] for r in records} <= {"standard", "special_category",
+                                                   "criminal_offence", ""}
 
 
 def test_same_seed_gives_identical_files_and_another_seed_differs(tmp_path: Path) -> None:

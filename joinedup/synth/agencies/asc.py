@@ -1,7 +1,9 @@
 """Adult Social Care: clients (mostly older people), contacts, involvements and alerts.
 
 An old case-management system: CSV in cp1252 with Windows line ends, names as
-``SURNAME, Given Middle``, dates ``dd/mm/yyyy``, NHS numbers spaced as typed.
+``SURNAME, Given Middle``, dates ``dd/mm/yyyy``, NHS numbers spaced as typed. "Record
+Sensitivity" is "Standard", or "Sealed" for the 1% of clients who are women (18-64) in a
+refuge, whose address is the refuge's.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from joinedup.synth.agencies import common as c
 from joinedup.synth.context import County
 from joinedup.synth.feeds import (
     ActivityJob,
+    Entry,
     Event,
     Feed,
     Job,
@@ -49,14 +52,14 @@ _SERVICES = ("Home Care", "Reablement", "Day Services", "Residential Care", "Dir
 _ROLES = (("Team Manager", 1), ("Social Worker", 5), ("Care Manager", 3),
           ("Occupational Therapist", 2), ("Community Care Practitioner", 2))
 # (code, description, sensitivity)
-_SAFEGUARDING = ("SAFEGUARDING_ADULT", "Open safeguarding enquiry", "restricted")
+_SAFEGUARDING = ("SAFEGUARDING_ADULT", "Open safeguarding enquiry", "special_category")
 _FLAG_BY_CONDITION = (
     (MOBILITY, "MOBILITY", "Limited mobility: needs help to leave the home", "standard"),
-    (OXYGEN, "OXYGEN_DEPENDENT", "Home oxygen in use", "sensitive"),
+    (OXYGEN, "OXYGEN_DEPENDENT", "Home oxygen in use", "special_category"),
     (ELECTRICITY, "ELECTRICITY_DEPENDENT", "Relies on powered medical equipment", "standard"),
-    (DEMENTIA, "DEMENTIA", "Diagnosis of dementia", "sensitive"),
+    (DEMENTIA, "DEMENTIA", "Diagnosis of dementia", "special_category"),
     (HEARING, "HEARING_IMPAIRED", "Deaf or hard of hearing", "standard"),
-    (LEARNING_DISABILITY, "LEARNING_DISABILITY", "Has a learning disability", "sensitive"),
+    (LEARNING_DISABILITY, "LEARNING_DISABILITY", "Has a learning disability", "special_category"),
 )
 
 PROFILE = Profile(given_typo=0.02, family_typo=0.02, nickname=0.05, maiden=0.10, curly=0.6,
@@ -64,30 +67,40 @@ PROFILE = Profile(given_typo=0.02, family_typo=0.02, nickname=0.05, maiden=0.10,
                   nhs_mistype=0.01, stale=0.15, phone="landline", phone_missing=0.15,
                   bad=0.003, abbreviate=0.1, duplicates=0.02)
 CHANCE = c.by_band(0, 0, 0, 0, 0.01, 0.01, 0.013, 0.024, 0.055, 0.15, 0.38, vulnerable=3.0)
+IN_REFUGE = 0.01  # of the clients: women in a refuge, their records sealed
 
 
 def jobs(county: County) -> list[Job]:
     ids = c.IdSequence(county.rng("ids:asc"), start=1_000_000, width=7)
+    sealed = c.Sealed(county)
+
+    def entries(rng: random.Random) -> list[Entry]:
+        pids = c.choose_people(county, rng, CHANCE)
+        sealed.house_in_refuges(pids, IN_REFUGE)
+        return c.numbered(pids, ids)
+
     clients = Feed(
         name="asc_clients", agency=AGENCY, kind="person", format="csv",
         filename="asc_clients.csv", options=_CSV,
         description="Adult Social Care client records from the case management system: "
                     "people who have asked for or receive care and support.",
-        columns=view_columns(
+        columns=sealed.columns(view_columns(
             ("Client Ref", c.record_id), ("Client Name", c.name_surname_first),
             ("Date of Birth", dob_dmy_slash), ("Gender", c.sex_letter), ("NHS No", c.nhs_spaced),
             ("Address Line 1", c.street), ("Address Line 2", c.locality), ("Town", c.town),
-            ("Postcode", c.postcode), ("Telephone", c.phone)),
+            ("Postcode", c.postcode), ("Telephone", c.phone),
+            ("Record Sensitivity", sealed.sensitivity("Sealed", "Standard")))),
         fields={"full_name": "Client Name",
                 "date_of_birth": {"column": "Date of Birth", "format": "%d/%m/%Y"},
                 "sex": "Gender", "nhs_number": "NHS No",
                 "address": ["Address Line 1", "Address Line 2", "Town"],
-                "postcode": "Postcode", "phone": "Telephone"},
+                "postcode": "Postcode", "phone": "Telephone",
+                "sensitivity": "Record Sensitivity"},
         required=("Client Name",),
     )
     person_job = PersonJob(
         clients, PROFILE,
-        entries=lambda rng: c.numbered(c.choose_people(county, rng, CHANCE), ids),
+        entries=entries,
         duplicate=c.duplicate_with(ids))
     activity = _Activity(county)
     return [person_job,

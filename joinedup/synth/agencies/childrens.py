@@ -1,7 +1,8 @@
 """Children's Services: children known to social care and early help, and their episodes.
 
 The child list is an Excel export (real date cells, "Male"/"Female", the unique pupil number
-for school-age children); the episodes come from the case system as CSV.
+for school-age children); the episodes come from the case system as CSV. 1.5% of the children
+are adopted: their records are sealed ("Sealed" under "Access Restriction", else blank).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ PROFILE = Profile(given_typo=0.015, family_typo=0.015, nickname=0.03, hyphen=0.4
                   middle=0.0, dob_swap=0.005, dob_year=0.003, stale=0.1, phone_missing=1.0,
                   bad=0.003, duplicates=0.015)
 CHANCE = c.by_band(0.07, 0.10, 0.13, 0.11, 0, 0, 0, 0, 0, 0, 0, vulnerable=3.0)
+ADOPTED = 0.015  # of the children: adopted, their records sealed
 
 
 def upn(la: str, school: int, year: int, serial: int) -> str:
@@ -59,6 +61,7 @@ def upn(la: str, school: int, year: int, serial: int) -> str:
 
 def jobs(county: County) -> list[Job]:
     ids = c.IdSequence(county.rng("ids:cs"), prefix="C", start=300_000, width=6)
+    sealed = c.Sealed(county)
 
     def entries(rng: random.Random) -> list[Entry]:
         result: list[Entry] = []
@@ -73,6 +76,7 @@ def jobs(county: County) -> list[Job]:
                 serials[school, year] = serials.get((school, year), 0) + 1
                 pupil = upn(NORFOLK_LA, school, year, serials[school, year] % 1000)
             result.append(Entry(pid, ids.next(), pupil))
+        sealed.seal([e.pid for e in result], rng, ADOPTED)
         return result
 
     children = Feed(
@@ -83,10 +87,12 @@ def jobs(county: County) -> list[Job]:
         columns=view_columns(
             ("Child ID", c.record_id), ("Forename", c.given), ("Surname", c.family),
             ("Date of Birth", dob_cell), ("Sex", c.sex_word), ("UPN", c.ident),
-            ("Address", c.full_address), ("Postcode", c.postcode)),
+            ("Address", c.full_address), ("Postcode", c.postcode),
+            ("Access Restriction", sealed.sensitivity("Sealed"))),
         fields={"given_name": "Forename", "family_name": "Surname",
                 "date_of_birth": "Date of Birth", "sex": "Sex", "address": "Address",
-                "postcode": "Postcode", "identifiers": {"upn": "UPN"}},
+                "postcode": "Postcode", "identifiers": {"upn": "UPN"},
+                "sensitivity": "Access Restriction"},
         required=("Forename", "Surname"),
     )
     activity = _Episodes(county)

@@ -1,4 +1,5 @@
-"""What the agencies share: who they tend to know, id sequences, and common column getters."""
+"""What the agencies share: who they tend to know, id sequences, sealed records, and common
+column getters."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ import random
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from operator import attrgetter
+from typing import Any
 
 from joinedup.synth.context import YEAR, County
-from joinedup.synth.feeds import Entry
+from joinedup.synth.feeds import Column, Entry, Value
 from joinedup.synth.places_data import SETTLEMENTS, TEAM_AREAS
 from joinedup.synth.population import (
     DEMENTIA,
@@ -76,6 +78,123 @@ def numbered(pids: Sequence[int], ids: IdSequence) -> list[Entry]:
 def duplicate_with(ids: IdSequence) -> Callable[[Entry, random.Random], Entry]:
     """A duplicate record gets the next id and none of the agency's own identifier."""
     return lambda entry, rng: Entry(entry.pid, ids.next(), "", entry.extra)
+
+
+REFUGES = 3
+"""Domestic-abuse refuges in the county: properties nobody lives in, in towns of different
+districts, the same for every agency."""
+
+
+def refuges(county: County) -> list[int]:
+    """The refuges: empty properties (nobody's home, nor a home anyone left, where enough are
+    empty), in towns where there are some, in different districts while they last."""
+    props, households = county.props, county.pop.households
+    occupied = {hh.prop for hh in households}
+    empty = [p for p in range(len(props)) if p not in occupied]
+    left = {hh.prev_prop for hh in households}
+    candidates = [p for p in empty if p not in left] or empty
+    county.rng("refuges").shuffle(candidates)
+    in_towns = [p for p in candidates if SETTLEMENTS[props.settlement[p]].town] or candidates
+    chosen: list[int] = []
+    councils: set[str] = set()
+    for prop in in_towns:
+        council = SETTLEMENTS[props.settlement[prop]].council
+        if council not in councils:
+            chosen.append(prop)
+            councils.add(council)
+            if len(chosen) == REFUGES:
+                break
+    return chosen
+
+
+class Sealed:
+    """The people whose records in one feed are sealed, and where those in a refuge live.
+
+    An agency fills it while choosing its entries (``seal``, ``house_in_refuges``), then reads
+    its columns through it (``columns``): every record of a sealed person (a duplicate too)
+    says so, and one of a person in a refuge carries the refuge's address, and a mobile rather
+    than the home phone.
+    """
+
+    def __init__(self, county: County) -> None:
+        self.county = county
+        self.pids: set[int] = set()
+        self.refuge: dict[int, int] = {}  # pid -> the refuge's property
+        self._last: tuple[View | None, View | None] = (None, None)
+
+    def seal(self, pids: Sequence[int], rng: random.Random, rate: float) -> list[int]:
+        """Seal ``rate`` of ``pids`` (rounded), drawn with ``rng``; returns them."""
+        chosen = rng.sample(list(pids), round(rate * len(pids)))
+        self.pids.update(chosen)
+        return chosen
+
+    def house_in_refuges(self, pids: Sequence[int], rate: float) -> list[int]:
+        """Seal ``rate`` of ``pids`` (rounded; fewer if fewer may be), women of 18 to 64 in a
+        refuge; returns them.
+
+        Who and where is drawn per person, not per feed: the women chosen are those of
+        ``pids`` likeliest to be in a refuge county-wide, so a woman one agency knows in a
+        refuge is mostly in it for another that knows her too, and always in the same one
+        (in another district than her home, where there is one).
+        """
+        county = self.county
+        people, households = county.pop.people, county.pop.households
+        settlement = county.props.settlement
+        draws = {pid: county.rng(f"refuge:{pid}") for pid in pids
+                 if people[pid].sex == "F" and 18 <= county.age(people[pid]) < 65}
+        rank = {pid: draw.random() for pid, draw in draws.items()}
+        wanted = min(len(rank), round(rate * len(pids)))
+        chosen = sorted(rank, key=lambda pid: (rank[pid], pid))[:wanted]
+        places = refuges(county)
+        for pid in chosen:
+            home = SETTLEMENTS[settlement[households[people[pid].hh].prop]].council
+            options = [p for p in places if SETTLEMENTS[settlement[p]].council != home] or places
+            self.refuge[pid] = options[int(draws[pid].random() * len(options))]
+        self.pids.update(chosen)
+        return chosen
+
+    def sensitivity(self, sealed: str, standard: str = "") -> Get:
+        """A column of the record's sensitivity: ``sealed`` or ``standard`` as the feed spells
+        them."""
+        pids = self.pids
+        return lambda v: sealed if v.pid in pids else standard
+
+    def columns(self, columns: tuple[Column, ...]) -> tuple[Column, ...]:
+        """``columns`` reading a refuge resident's record at the refuge."""
+        return tuple(Column(col.name, self._at_refuge(col.get)) for col in columns)
+
+    def _at_refuge(self, get: Callable[[Any], Value]) -> Callable[[View], Value]:
+        refuge = self.refuge
+
+        def read(v: View) -> Value:
+            return get(self._moved(v)) if v.pid in refuge else get(v)
+
+        return read
+
+    def _moved(self, v: View) -> View:
+        last, moved = self._last
+        if last is not v or moved is None:
+            moved = relocated(self.county, v, self.refuge[v.pid])
+            self._last = (v, moved)
+        return moved
+
+
+def relocated(county: County, v: View, prop: int) -> View:
+    """A copy of a record at another property, its address as the gazetteer has it; a home
+    landline becomes the person's mobile (or nothing)."""
+    moved = View()
+    for name in View.__slots__:
+        setattr(moved, name, getattr(v, name))
+    props = county.props
+    moved.prop, moved.uprn = prop, props.uprn[prop]
+    moved.line1, moved.line2 = props.line1[prop], props.line2[prop]
+    moved.locality, moved.town = props.locality[prop], props.town[prop]
+    moved.postcode = props.postcode[prop]
+    person = county.pop.people[v.pid]
+    landline = county.pop.households[person.hh].landline
+    if landline and v.phone == landline:
+        moved.phone = person.mobile
+    return moved
 
 
 def area_of(county: County, person: Person) -> str:

@@ -1,0 +1,137 @@
+"""The audit log: one event per decision, load, link change, export and erasure, kept as a
+Merkle log in the manner of Certificate Transparency (RFC 6962), so that nobody, the hub's own
+administrators included, can edit, delete, reorder or insert an event unnoticed.
+
+Each event is a leaf; its position is its sequence number (1-based seq, leaf index seq - 1),
+and its bytes are its fields joined by a unit separator, seq first, so a leaf moved or
+renumbered no longer hashes to itself. A signed checkpoint (tree size, root, Ed25519) commits
+to the whole log up to that size: partners keep them, and inclusion and consistency proofs
+show an event, or a later log, against one without trusting the hub.
+
+Personal details about the subject (their person id, free text such as search terms or a
+break-glass reason) are not in the leaf itself but in ``audit_subject``, committed to by a
+salted SHA-256 in the leaf. Erasure deletes those details and records which erasure event did
+so (``audit_redaction``); every leaf, root and proof stays valid, and verification can tell
+that lawful redaction from a deletion. The salt stops anyone confirming a guess of the person
+from the commitment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, select, text
+
+from joinedup.govern import merkle
+from joinedup.govern.vocabulary import Actor, Role
+from joinedup.store.schema import (
+    audit_event,
+    audit_subject,
+)
+
+SEPARATOR = "\x1f"
+OPERATIONS = "operations"
+"""The purpose of events the hub's own operation causes (loads, link runs, erasure)."""
+HUB = "joinedup hub"
+"""The organisation recorded for the hub's own processing (linkage), run by its operator."""
+BATCH = 50_000
+LOCK_KEY = 0x6A6F696E  # "join": the PostgreSQL advisory lock that orders appends
+LEAF_COLUMNS = ("seq", "at", "request_id", "actor", "organisation", "role", "purpose", "action",
+                "decision", "reason", "agreements", "fields", "subject_commitment")
+
+
+def timestamp(moment: datetime) -> str:
+    """UTC, microseconds, fixed width: text that sorts as time and hashes the same anywhere."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True)
+class Event:
+    """What happened, by whom, why, to whom; ``decision`` is allow, deny or done."""
+
+    actor: Actor
+    purpose: str
+    action: str
+    decision: str
+    reason: str
+    fields: tuple[str, ...] = ()
+    agreements: tuple[str, ...] = ()
+    person_id: int | None = None
+    detail: str | None = None
+    request_id: str = field(default_factory=new_request_id)
+
+
+def operation(operator: str, action: str, reason: str, *, person_id: int | None = None,
+              detail: str | None = None, organisation: str = HUB) -> Event:
+    """An event of the hub's own processing (a load, a link run, a merge, an override)."""
+    return Event(Actor(operator, organisation, Role.DATA_ENGINEER), OPERATIONS, action, "done",
+                 reason, person_id=person_id, detail=detail)
+
+
+def _clean(value: str) -> str:
+    return value.replace(SEPARATOR, " ")
+
+
+def leaf_bytes(values: Sequence[Any]) -> bytes:
+    """The bytes a leaf hashes: the ``LEAF_COLUMNS`` values, NULL as empty text."""
+    return SEPARATOR.join("" if v is None else str(v) for v in values).encode()
+
+
+def commitment(salt: str, person_id: int | None, detail: str | None) -> str:
+    data = SEPARATOR.join(("" if person_id is None else str(person_id), detail or ""))
+    return hashlib.sha256(bytes.fromhex(salt) + data.encode()).hexdigest()
+
+
+def next_seq(connection: Connection) -> int:
+    """The next sequence number, with appends serialised until this transaction ends (on
+    PostgreSQL an advisory lock; SQLite holds the write lock from ``BEGIN IMMEDIATE``)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+    last = connection.execute(select(func.max(audit_event.c.seq))).scalar_one()
+    return int(last or 0) + 1
+
+
+def append(connection: Connection, events: Sequence[Event], *, now: datetime | None = None
+           ) -> list[int]:
+    """Append ``events`` in order inside the caller's transaction; returns their seqs.
+
+    The caller's work and its audit commit or roll back together: if the audit cannot be
+    written, the transaction fails and nothing it read may be returned (fail closed)."""
+    if not events:
+        return []
+    at = timestamp(now or datetime.now(UTC))
+    first = next_seq(connection)
+    rows: list[dict[str, Any]] = []
+    subjects: list[dict[str, Any]] = []
+    for seq, event in enumerate(events, start=first):
+        detail = None if event.detail is None else _clean(event.detail)
+        commit = None
+        if event.person_id is not None or detail is not None:
+            salt = secrets.token_hex(16)
+            commit = commitment(salt, event.person_id, detail)
+            subjects.append({"seq": seq, "person_id": event.person_id, "detail": detail,
+                             "salt": salt})
+        row = {"seq": seq, "at": at, "request_id": _clean(event.request_id),
+               "actor": _clean(event.actor.user), "organisation": _clean(event.actor.organisation),
+               "role": str(event.actor.role), "purpose": _clean(event.purpose),
+               "action": _clean(event.action), "decision": event.decision,
+               "reason": _clean(event.reason), "agreements": ",".join(event.agreements),
+               "fields": ",".join(event.fields), "subject_commitment": commit}
+        row["leaf_hash"] = merkle.leaf_hash(leaf_bytes([row[c] for c in LEAF_COLUMNS])).hex()
+        rows.append(row)
+    connection.execute(audit_event.insert(), rows)
+    if subjects:
+        connection.execute(audit_subject.insert(), subjects)
+    return list(range(first, first + len(rows)))
