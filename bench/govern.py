@@ -8,7 +8,8 @@
    involvements asks for random persons (all field groups, so relationships are checked).
    Three ways: one decision per transaction (a person opened); a page of 25 decisions per
    transaction (a search result, a caseload); 200 per transaction (households in an area).
-   Every decision writes its audit event, committed with it.
+   Every decision writes its audit event, committed with it. Then the subject access packs of
+   the ten persons with most records are built and timed.
 2. Verification: ``--events`` audit events (default 10,000,000) are written straight into a
    SQLite store (with their leaf hashes and salted commitments, as ``audit.append`` would), a
    checkpoint is signed, and ``verification.verify`` (``joinedup audit verify``) is timed.
@@ -26,7 +27,9 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
+from multiprocessing import get_context
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, func, select, text
@@ -35,6 +38,7 @@ from joinedup.govern import audit, keys, merkle, verification
 from joinedup.govern.agreements import read_directory
 from joinedup.govern.decide import decide, decide_many
 from joinedup.govern.register import load_agreements, register
+from joinedup.govern.sar import subject_access
 from joinedup.govern.session import governed
 from joinedup.govern.vocabulary import Actor, Role
 from joinedup.link.run import link
@@ -69,12 +73,12 @@ def social_worker(engine: Engine) -> Actor:
     return Actor("bench.worker", agency_name, Role.SOCIAL_WORKER, team)
 
 
-def time_decisions(engine: Engine, page: int, total: int) -> float:
+def time_decisions(engine: Engine, page: int, total: int, seed: int = 7) -> float:
     with engine.connect() as c:
         persons = list(c.execute(select(person_link.c.person_id).distinct()).scalars())
         reg = register(c)
     actor = social_worker(engine)
-    rng = random.Random(7)
+    rng = random.Random(seed)
     started = time.perf_counter()
     done = 0
     while done < total:
@@ -88,13 +92,53 @@ def time_decisions(engine: Engine, page: int, total: int) -> float:
     return done / (time.perf_counter() - started)
 
 
-def decisions(url: str, county: Path, label: str, total: int) -> None:
+def _client(url: str, page: int, total: int, seed: int) -> tuple[float, float]:
+    with open_store(url) as engine:
+        started = time.time()
+        time_decisions(engine, page, total, seed)
+        return started, time.time()
+
+
+def time_clients(url: str, page: int, total: int, clients: int) -> float:
+    """Decisions per second from ``clients`` processes at once, as a web server's workers
+    would ask: appends are serialised only from the audit write to the commit. Timed from the
+    first client's start to the last one's end, leaving out starting the processes."""
+    with ProcessPoolExecutor(max_workers=clients, mp_context=get_context("spawn")) as pool:
+        spans = list(pool.map(_client, [url] * clients, [page] * clients,
+                              [total // clients] * clients, range(clients)))
+    return (total // clients) * clients / (max(e for _, e in spans) - min(s for s, _ in spans))
+
+
+def time_sar(engine: Engine, workdir: Path) -> list[float]:
+    """Seconds to build the subject access pack of each of the ten persons with most records
+    (after the decisions above, so their audit trails are long too)."""
+    with engine.connect() as c:
+        busiest = list(c.execute(select(person_link.c.person_id).group_by(
+            person_link.c.person_id).order_by(func.count().desc()).limit(10)).scalars())
+        reg = register(c)
+    dpo = Actor("bench.dpo", "Norfolk County Council Information Governance", Role.DPO)
+    seconds = []
+    for person_id in busiest:
+        started = time.perf_counter()
+        with governed(engine) as c:
+            subject_access(c, reg, dpo, person_id, workdir / "sar", now=datetime.now())
+        seconds.append(time.perf_counter() - started)
+    return seconds
+
+
+def decisions(url: str, county: Path, label: str, total: int, workdir: Path) -> None:
     build_store(url, county)
     with open_store(url) as engine:
         for page in (1, 25, 200):
             rate = time_decisions(engine, page, total)
             print(f"{label:<10} {page:>4} per transaction: {rate:>9,.0f} audited decisions/s",
                   flush=True)
+        rate = time_clients(url, 200, 4 * total, 2)
+        print(f"{label:<10}  200 per transaction, 2 clients: {rate:>9,.0f} audited decisions/s",
+              flush=True)
+        seconds = sorted(time_sar(engine, workdir))
+        print(f"{label:<10} subject access pack, 10 busiest persons: median "
+              f"{seconds[len(seconds) // 2]:.2f} s, slowest {seconds[-1]:.2f} s", flush=True)
 
 
 def fresh_pg_schema() -> tuple[str, Callable[[], None]] | None:
@@ -186,12 +230,13 @@ def main() -> None:
         county = workdir / "county"
         generate_county(county, people=args.people, seed=42)
         if not args.skip_decisions:
-            decisions(f"sqlite:///{workdir / 'hub.db'}", county, "SQLite", args.decisions)
+            decisions(f"sqlite:///{workdir / 'hub.db'}", county, "SQLite", args.decisions,
+                      workdir)
         pg = None if args.skip_decisions else fresh_pg_schema()
         if pg is not None:
             url, drop = pg
             try:
-                decisions(url, county, "PostgreSQL", args.decisions)
+                decisions(url, county, "PostgreSQL", args.decisions, workdir)
             finally:
                 drop()
         if not args.skip_verify:

@@ -40,6 +40,7 @@ from joinedup import (
 from joinedup.cli_base import (
     App,
     DbOption,
+    acting_as,
     err,
     out,
     settings_for,
@@ -54,7 +55,7 @@ from joinedup.govern import register as agreement_register
 from joinedup.govern.agreements import Agreement, lint, read_directory
 from joinedup.govern.register import register
 from joinedup.govern.session import governed
-from joinedup.govern.vocabulary import Actor, Role
+from joinedup.govern.vocabulary import Role
 from joinedup.link.explain import explain_pair
 from joinedup.link.incremental import IncrementalReport, link_load
 from joinedup.link.review import decide, list_reviews
@@ -266,11 +267,6 @@ OrganisationOption = Annotated[str | None, typer.Option(
 PurposeOption = Annotated[str, typer.Option(help="Why the data leaves the hub.")]
 
 
-def _exporter(db: str | None, organisation: str | None) -> Actor:
-    settings = settings_for(db)
-    return Actor(settings.operator, organisation or settings.organisation, Role.DATA_ENGINEER)
-
-
 def _exported(report: exports.ExportReport, output: Path) -> None:
     out.print(f"Wrote {report.rows:,} records to {output}")
     if report.withheld:
@@ -293,9 +289,9 @@ def export_records_command(
     now = datetime.now(UTC).replace(tzinfo=None)
     with store(db) as engine, governed(engine) as connection, \
             output.open("w", newline="", encoding="utf-8") as f:
-        report = exports.export_records(connection, register(connection),
-                                        _exporter(db, organisation), purpose, csv.writer(f),
-                                        source_name=source, now=now)
+        actor = acting_as(settings_for(db), Role.DATA_ENGINEER, organisation)
+        report = exports.export_records(connection, register(connection), actor, purpose,
+                                        csv.writer(f), source_name=source, now=now)
     _exported(report, output)
 
 
@@ -314,9 +310,9 @@ def export_links_command(
     now = datetime.now(UTC).replace(tzinfo=None)
     with store(db) as engine, governed(engine) as connection, \
             output.open("w", newline="", encoding="utf-8") as f:
-        report = exports.export_links(connection, register(connection),
-                                      _exporter(db, organisation), purpose, csv.writer(f),
-                                      now=now)
+        actor = acting_as(settings_for(db), Role.DATA_ENGINEER, organisation)
+        report = exports.export_links(connection, register(connection), actor, purpose,
+                                      csv.writer(f), now=now)
     _exported(report, output)
     if report.unlinked:
         out.print(f"{report.unlinked:,} records arrived after the last link run and have no "

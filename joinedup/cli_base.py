@@ -10,6 +10,7 @@ import functools
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
@@ -26,6 +27,7 @@ from rich.progress import (
 from sqlalchemy import Engine
 
 from joinedup.errors import JoinedUpError
+from joinedup.govern.vocabulary import Actor, Role
 from joinedup.settings import Settings
 from joinedup.store import database
 
@@ -94,3 +96,13 @@ def progress(label: str) -> Iterator[Any]:
             bar.update(task, completed=done, total=total or None)
 
         yield update
+
+
+def acting_as(settings: Settings, role: Role, organisation: str | None = None) -> Actor:
+    """The CLI's operator in ``role``: each command acts in the role its job implies (the DPO
+    runs subject access, a data engineer exports), for $JOINEDUP_ORGANISATION or another."""
+    return Actor(settings.operator, organisation or settings.organisation, role)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)

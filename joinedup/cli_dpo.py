@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import os
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -17,20 +17,15 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from joinedup.cli_base import DbOption, err, out, settings_for, store
+from joinedup.cli_base import DbOption, acting_as, err, out, settings_for, store, utcnow
 from joinedup.errors import BadInput
 from joinedup.govern import keys, relationships, reports
 from joinedup.govern.pseudonymise import analytics_extract
 from joinedup.govern.register import register as current_register
 from joinedup.govern.session import governed
-from joinedup.govern.vocabulary import Actor, Purpose, Role
-from joinedup.settings import Settings
+from joinedup.govern.vocabulary import Purpose, Role
 
 DATE_FORMAT = "YYYY-MM-DD"
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def parse_day(value: str | None, option: str) -> date | None:
@@ -45,10 +40,6 @@ def parse_day(value: str | None, option: str) -> date | None:
 
 def _start(day: date | None) -> datetime | None:
     return None if day is None else datetime.combine(day, time())
-
-
-def _dpo(settings: Settings) -> Actor:
-    return Actor(settings.operator, settings.organisation, Role.DPO)
 
 
 def _text(value: object) -> str:
@@ -75,7 +66,7 @@ def extract_analytics_command(
     once the extract's audit event is committed.
     """
     settings = settings_for(db)
-    actor = Actor(settings.operator, organisation or settings.organisation, Role.ANALYST)
+    actor = acting_as(settings, Role.ANALYST, organisation)
     key = keys.pseudonym_key(settings.key_dir)
     partial = output.with_name(f".{output.name}.partial")
     try:
@@ -83,7 +74,7 @@ def extract_analytics_command(
         with open(fd, "w", encoding="utf-8", newline="") as handle, store(db) as engine, \
                 governed(engine) as connection:
             report = analytics_extract(connection, current_register(connection), actor,
-                                       purpose, csv.writer(handle), key=key, now=_utcnow(),
+                                       purpose, csv.writer(handle), key=key, now=utcnow(),
                                        agreement=agreement)
         partial.replace(output)
     except OSError as exc:
@@ -120,10 +111,11 @@ def audit_search_command(
     end = None if last is None else datetime.combine(last + timedelta(days=1), time())
     settings = settings_for(db)
     with store(db) as engine, governed(engine) as connection:
-        rows = reports.search_audit(connection, _dpo(settings), person_id=person, user=user,
+        rows = reports.search_audit(connection, acting_as(settings, Role.DPO),
+                                    person_id=person, user=user,
                                     organisation=organisation, purpose=purpose,
                                     action=action, decision=decision, since=start,
-                                    until=end, limit=limit, now=_utcnow())
+                                    until=end, limit=limit, now=utcnow())
     if not rows:
         out.print("No audit events match.")
         return
@@ -147,9 +139,9 @@ def audit_break_glass_command(
     """Every break-glass use, with its alert's outcome."""
     settings = settings_for(db)
     with store(db) as engine, governed(engine) as connection:
-        uses = reports.break_glass_report(connection, _dpo(settings),
+        uses = reports.break_glass_report(connection, acting_as(settings, Role.DPO),
                                           since=_start(parse_day(since, "--since")),
-                                          now=_utcnow())
+                                          now=utcnow())
     if not uses:
         out.print("No break-glass uses.")
         return
@@ -180,9 +172,9 @@ def audit_unusual_command(
     Actors who read far more distinct persons than the median of their role.
     """
     settings = settings_for(db)
-    now = _utcnow()
+    now = utcnow()
     with store(db) as engine, governed(engine) as connection:
-        flagged = reports.unusual_access(connection, _dpo(settings),
+        flagged = reports.unusual_access(connection, acting_as(settings, Role.DPO),
                                          since=now - timedelta(days=days), factor=factor,
                                          minimum=minimum, raise_alerts=alert, now=now)
     if not flagged:
@@ -208,8 +200,8 @@ def alerts_list_command(
         raise BadInput(f"--status: expected open, closed or all, got {status!r}")
     settings = settings_for(db)
     with store(db) as engine, governed(engine) as connection:
-        rows = reports.alerts(connection, _dpo(settings),
-                              status=None if status == "all" else status, now=_utcnow())
+        rows = reports.alerts(connection, acting_as(settings, Role.DPO),
+                              status=None if status == "all" else status, now=utcnow())
     if not rows:
         out.print(f"No {status} alerts." if status != "all" else "No alerts.")
         return
@@ -231,6 +223,6 @@ def alerts_close_command(
     """Close an alert with an outcome."""
     settings = settings_for(db)
     with store(db) as engine, governed(engine) as connection:
-        relationships.close_alert(connection, _dpo(settings), alert_id, outcome, note,
-                                  now=_utcnow())
+        relationships.close_alert(connection, acting_as(settings, Role.DPO), alert_id,
+                                  outcome, note, now=utcnow())
     out.print(f"alert {alert_id} closed: {outcome}", highlight=False)

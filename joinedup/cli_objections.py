@@ -3,27 +3,17 @@ office and honoured everywhere from then on."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from joinedup.cli_base import DbOption, out, settings_for, store
+from joinedup.cli_base import DbOption, acting_as, out, settings_for, store, utcnow
 from joinedup.govern import objections
 from joinedup.govern.session import governed
-from joinedup.govern.vocabulary import Actor, Role
+from joinedup.govern.vocabulary import Role
 
 PersonArgument = Annotated[int, typer.Argument(metavar="PERSON_ID", help="The person's hub id.")]
-
-
-def _dpo(db: str | None) -> Actor:
-    settings = settings_for(db)
-    return Actor(settings.operator, settings.organisation, Role.DPO)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def add_command(
@@ -39,8 +29,9 @@ def add_command(
     Every later decision, extract and export honours it.
     """
     with store(db) as engine, governed(engine) as connection:
-        objection_id = objections.record_objection(connection, _dpo(db), person_id, kind,
-                                                   agency=agency, now=_now())
+        objection_id = objections.record_objection(
+            connection, acting_as(settings_for(db), Role.DPO), person_id, kind, agency=agency,
+            now=utcnow())
     out.print(f"objection {objection_id} recorded for person {person_id}")
 
 
@@ -50,7 +41,8 @@ def withdraw_command(
 ) -> None:
     """Withdraw an objection at the person's request."""
     with store(db) as engine, governed(engine) as connection:
-        objections.withdraw_objection(connection, _dpo(db), objection_id, now=_now())
+        objections.withdraw_objection(connection, acting_as(settings_for(db), Role.DPO),
+                                      objection_id, now=utcnow())
     out.print(f"objection {objection_id} withdrawn")
 
 

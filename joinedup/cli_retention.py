@@ -9,10 +9,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from joinedup.cli_base import DbOption, out, settings_for, store
+from joinedup.cli_base import DbOption, acting_as, out, settings_for, store
 from joinedup.govern.retention import RetentionReport, apply_retention
 from joinedup.govern.session import governed
-from joinedup.govern.vocabulary import Actor, Role
+from joinedup.govern.vocabulary import Role
 
 DryRunOption = Annotated[bool, typer.Option(
     "--dry-run", help="Report what would be deleted, anonymised and erased; change nothing.")]
@@ -25,7 +25,7 @@ def retention_apply_command(dry_run: DryRunOption = False, db: DbOption = None) 
     with no record, and redacts the audit log's details about them (the log still verifies).
     """
     settings = settings_for(db)
-    actor = Actor(settings.operator, settings.organisation, Role.ADMIN)
+    actor = acting_as(settings, Role.ADMIN)
     with store(db) as engine, governed(engine) as connection:
         report = apply_retention(connection, actor=actor, now=datetime.now(UTC),
                                  dry_run=dry_run)

@@ -6,28 +6,18 @@ transaction, so a refusal is audited and committed, anything else rolled back wh
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from joinedup.cli_base import DbOption, out, settings_for, store
+from joinedup.cli_base import DbOption, acting_as, out, settings_for, store, utcnow
 from joinedup.errors import BadInput
 from joinedup.govern.rectify import find_record, rectify
 from joinedup.govern.register import register
 from joinedup.govern.sar import EXEMPT, subject_access
 from joinedup.govern.session import governed
-from joinedup.govern.vocabulary import Actor, Role
-
-
-def _actor(db: str | None) -> Actor:
-    settings = settings_for(db)
-    return Actor(settings.operator, settings.organisation, Role.DPO)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+from joinedup.govern.vocabulary import Role
 
 
 def sar_command(
@@ -44,12 +34,15 @@ def sar_command(
     ] = True,
     db: DbOption = None,
 ) -> None:
-    """Build a subject access pack (UK GDPR Art. 15) of everything held about one person."""
+    """Build a person's subject access pack.
+
+    Everything held about one person, for a subject access request under UK GDPR Article 15.
+    """
     sensitivities = {s.strip() for s in exempt.split(",") if s.strip()}
     with store(db) as engine, governed(engine) as connection:
-        pack = subject_access(connection, register(connection), _actor(db), person_id,
-                              output, now=_now(), exempt=sensitivities,
-                              staff_names=staff_names)
+        dpo = acting_as(settings_for(db), Role.DPO)
+        pack = subject_access(connection, register(connection), dpo, person_id, output,
+                              now=utcnow(), exempt=sensitivities, staff_names=staff_names)
     c = pack.counts
     out.print(f"subject access pack for person {person_id}: {pack.html_path} and "
               f"{pack.json_path}", highlight=False, soft_wrap=True)
@@ -66,10 +59,10 @@ def sar_command(
               highlight=False, soft_wrap=True)
 
 
-def _record(connection_record: str) -> tuple[str, str]:
-    source_name, sep, key = connection_record.partition(":")
+def _record(text: str) -> tuple[str, str]:
+    source_name, sep, key = text.partition(":")
     if not sep or not source_name or not key:
-        raise BadInput(f"--record {connection_record!r}: expected SOURCE:RECORD_ID, e.g. "
+        raise BadInput(f"--record {text!r}: expected SOURCE:RECORD_ID, e.g. "
                        "asc_clients:A1")
     return source_name, key
 
@@ -83,13 +76,17 @@ def rectify_command(
     reason: Annotated[str, typer.Option(help="Why: what the person asked, what evidence.")],
     db: DbOption = None,
 ) -> None:
-    """Record a correction (UK GDPR Art. 16) that overrides a source's value wherever the hub
-    shows it, and list whom to tell (Art. 19)."""
+    """Record a correction a person asked for.
+
+    It overrides a source's value wherever the hub shows it (UK GDPR Article 16), and lists
+    the organisations to tell (Article 19).
+    """
     source_name, key = _record(record)
     with store(db) as engine, governed(engine) as connection:
         record_id = find_record(connection, source_name, key)
-        done = rectify(connection, _actor(db), person_id, record_id=record_id, field=field,
-                       value=value, reason=reason, now=_now())
+        dpo = acting_as(settings_for(db), Role.DPO)
+        done = rectify(connection, dpo, person_id, record_id=record_id, field=field,
+                       value=value, reason=reason, now=utcnow())
     out.print(f"rectification #{done.id}: {done.field} of {done.source}:{done.record_key} "
               f"(person {person_id}) {done.previous_value!r} -> {done.value!r}",
               highlight=False, soft_wrap=True)

@@ -14,17 +14,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import Connection, Select, and_, func, or_, select, true
 
 from joinedup.errors import AccessDenied
 from joinedup.govern import audit
+from joinedup.govern.lineage import lineage
 from joinedup.govern.vocabulary import ROLE_PURPOSES, Actor, Purpose
 from joinedup.store.schema import (
     audit_event,
     audit_subject,
     break_glass,
     dpo_alert,
-    person_event,
     person_link,
 )
 
@@ -120,18 +120,6 @@ def _utcnow() -> datetime:
 
 # -- audit search ------------------------------------------------------------------------------
 
-def earlier_ids(connection: Connection, person_id: int) -> set[int]:
-    """The person's id and every id merged or split into it, however many runs ago."""
-    found = {person_id}
-    frontier = {person_id}
-    while frontier:
-        rows = connection.execute(select(person_event.c.old_person_id).where(
-            person_event.c.new_person_id.in_(sorted(frontier)))).scalars()
-        frontier = {int(r) for r in rows} - found
-        found |= frontier
-    return found
-
-
 def _filters_text(filters: dict[str, Any]) -> str:
     return "; ".join(f"{k}={v}" for k, v in filters.items() if v is not None) or "(none)"
 
@@ -157,9 +145,13 @@ def search_audit(connection: Connection, actor: Actor, *, person_id: int | None 
                     audit_subject.c.detail)
              .outerjoin(audit_subject, audit_subject.c.seq == e.seq))
     conditions: list[Any] = []
-    if person_id is not None:
-        conditions.append(audit_subject.c.person_id.in_(
-            sorted(earlier_ids(connection, person_id))))
+    known = None if person_id is None else lineage(connection, person_id)
+    if known is not None:
+        # Every id the person was known by, each only while it meant them (see lineage).
+        conditions.append(or_(*(and_(audit_subject.c.person_id == p,
+                                     true() if known.until[p] is None
+                                     else e.at <= known.until[p])
+                                for p in known.ids)))
     for column, value in ((e.actor, user), (e.organisation, organisation),
                           (e.purpose, purpose), (e.action, action), (e.decision, decision)):
         if value is not None:

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -182,7 +183,9 @@ def verify(connection: Connection, public_key_pem: bytes, *, workers: int | None
     last = int(connection.execute(select(func.max(audit_event.c.seq))).scalar() or 0)
     workers = workers or os.cpu_count() or 1
     if chunk_bits is None:
-        chunk_bits = max(MIN_CHUNK_BITS, (last // (4 * workers)).bit_length())
+        # At most a quarter of each worker's share, rounded down to a power of two, so the
+        # last chunks do not leave a core idle.
+        chunk_bits = max(MIN_CHUNK_BITS, (last // (4 * workers)).bit_length() - 1)
     size = 1 << chunk_bits
     bounds = [(first, min(first + size - 1, last)) for first in range(1, last + 1, size)]
     sizes = {cp.tree_size for cp in checkpoints}
@@ -201,7 +204,8 @@ def _chunks(connection: Connection, bounds: list[tuple[int, int]], sizes: set[in
                 progress(last)
         return found
     url = connection.engine.url.render_as_string(hide_password=False)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # Spawned, not forked: a forked child would share the parent's database connections.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
         futures = [pool.submit(_walk_in_process, url, first, last, sizes)
                    for first, last in bounds]
         found = []

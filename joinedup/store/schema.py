@@ -289,7 +289,7 @@ person_event = Table(
     Column("run_id", ForeignKey("link_run.id"), nullable=False, index=True),
     Column("kind", String(10), nullable=False),
     Column("old_person_id", ForeignKey("person.id"), nullable=False, index=True),
-    Column("new_person_id", ForeignKey("person.id"), nullable=False),
+    Column("new_person_id", ForeignKey("person.id"), nullable=False, index=True),
     Column("records", Integer, nullable=False),
 )
 """Merges and splits (old id -> new id), so anything that cites an old id can follow it."""

@@ -12,7 +12,13 @@ from typing import Any
 
 import pytest
 import yaml
-from factories import one_line
+from factories import (
+    ingest_file,
+    make_definition,
+    one_line,
+    table_counts,
+    write_people_csv,
+)
 from sqlalchemy import Engine, select
 from typer.testing import CliRunner, Result
 
@@ -442,6 +448,19 @@ def test_a_source_whose_agreement_expired_is_refused_by_name_and_date(engine: En
         "source 'police_flags' may not be loaded: its sharing agreement DSA-NFK-003 (version 2) "
         "expired on 2024-03-31; load a renewed agreement with `joinedup agreements load DIR` "
         "first")
+
+
+def test_a_load_into_a_source_whose_agreement_lapsed_writes_nothing(engine: Engine,
+                                                                      tmp_path: Path) -> None:
+    with engine.begin() as c:
+        load_agreements(c, [_police()], operator="tester", now=NOW)
+    definition = make_definition(tmp_path, name="police", agency="Norfolk Constabulary")
+
+    with pytest.raises(GovernError, match=r"its sharing agreement DSA-NFK-003 .* expired"):
+        ingest_file(engine, definition, write_people_csv(tmp_path / "people.csv"))
+
+    counts = table_counts(engine)
+    assert (counts["source_record"], counts["load"]) == (0, 0)
 
 
 def test_every_lapsed_agreement_is_named(engine: Engine) -> None:
