@@ -63,7 +63,9 @@ class Decision:
     grants: dict[str, frozenset[Group]] = field(default_factory=dict)
     """Source name -> the field groups of it that may be shown."""
     records: frozenset[int] = frozenset()
-    """The person's source records the grants apply to (sealed ones dropped unless allowed)."""
+    """The person's source records the grants apply to (sealed ones dropped unless allowed).
+    A view shows a contact, involvement or flag only if it is filed under one of these, so
+    the activity of a sealed record stays as hidden as the record."""
     agreements: tuple[str, ...] = ()
     break_glass: bool = False
     sealed: frozenset[str] = frozenset()
