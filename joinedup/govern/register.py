@@ -94,7 +94,10 @@ def load_agreements(connection: Connection, agreements: Sequence[Agreement], *, 
 
 class Register:
     """The newest version of every agreement, indexed by source. Cheap to query, so build it
-    once (``register``) and reuse it: it is read on every access decision."""
+    once (``register``) and reuse it: it is read on every access decision.
+
+    A renewal may be loaded before it starts: until then the newest earlier version stays in
+    force, so a council need not wait for the first day of an agreement to load it."""
 
     def __init__(self, agreements: Iterable[Agreement],
                  older: dict[tuple[str, int], str] | None = None) -> None:
@@ -108,7 +111,18 @@ class Register:
         self._versions.update(((a.code, a.version), a) for a in self.agreements)
 
     def in_force(self, day: date) -> list[Agreement]:
-        return [a for a in self.agreements if a.in_force(day)]
+        found = []
+        for newest in self.agreements:
+            current: Agreement | None = newest
+            while current is not None and current.valid_from > day:
+                current = self._earlier(current)
+            if current is not None and current.in_force(day):
+                found.append(current)
+        return found
+
+    def _earlier(self, agreement: Agreement) -> Agreement | None:
+        versions = [v for c, v in self._versions if c == agreement.code and v < agreement.version]
+        return self.version(agreement.code, max(versions)) if versions else None
 
     def for_source(self, source: str) -> list[Agreement]:
         """Every agreement naming ``source`` in any share, in force or not."""
@@ -174,8 +188,9 @@ def check_source_may_load(connection: Connection, source: str, day: date) -> Non
     always loads; but once agreements name it, loading it into the hub (where it is shared)
     needs one of them in force on ``day``.
     """
-    named = register(connection).for_source(source)
-    if not named or any(a.in_force(day) for a in named):
+    current = register(connection)
+    named = current.for_source(source)
+    if not named or any(source in a.sources for a in current.in_force(day)):
         return
     lapsed = ", ".join(
         f"{a.code} (version {a.version}) "

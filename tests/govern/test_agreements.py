@@ -476,6 +476,20 @@ def test_every_lapsed_agreement_is_named(engine: Engine) -> None:
             "starts on 2027-01-01") in caught.value.message
 
 
+def test_a_renewal_loaded_before_it_starts_leaves_the_current_version_in_force(
+        engine: Engine) -> None:
+    with engine.begin() as c:
+        load_agreements(c, [_police(valid_to="2027-03-31")], operator="tester", now=NOW)
+        load_agreements(c, [_police(version=3, valid_from="2027-04-01",
+                                    valid_to="2030-03-31")], operator="tester", now=NOW)
+        reg = register(c)
+        check_source_may_load(c, "police", date(2026, 11, 22))
+
+    assert [a.version for a in reg.in_force(date(2026, 11, 22))] == [2]
+    assert [a.version for a in reg.in_force(date(2027, 4, 1))] == [3]
+    assert reg.in_force(date(2030, 4, 1)) == []
+
+
 def test_a_renewal_lets_the_source_load_again(engine: Engine) -> None:
     with engine.begin() as c:
         load_agreements(c, [_police()], operator="tester", now=NOW)
