@@ -80,6 +80,14 @@ def operation(operator: str, action: str, reason: str, *, person_id: int | None 
                  reason, person_id=person_id, detail=detail)
 
 
+def person_moved(operator: str, run_id: int, kind: str, old_id: int, new_id: int,
+                 records: int) -> Event:
+    """A merge or split: the ids go in the erasable details, never in the reason, so erasing
+    the person leaves no trace of which ids were theirs."""
+    return operation(operator, f"person_{kind}", f"link run {run_id}: {records} records moved "
+                     f"({kind})", person_id=old_id, detail=f"person {old_id} -> person {new_id}")
+
+
 def _clean(value: str) -> str:
     return value.replace(SEPARATOR, " ")
 

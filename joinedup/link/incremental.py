@@ -318,9 +318,8 @@ def _event(c: _Context, kind: str, old: int, new: int, records: int) -> None:
     c.connection.execute(insert(person_event).values(run_id=c.run_id, kind=kind,
                                                      old_person_id=old, new_person_id=new,
                                                      records=records))
-    audit.append(c.connection, [audit.operation(
-        c.operator, f"person_{kind}", f"link run {c.run_id}: {records} records of person "
-        f"{old} now person {new}", person_id=old)])
+    audit.append(c.connection, [audit.person_moved(c.operator, c.run_id, kind, old, new,
+                                                   records)])
 
 
 def _queue(c: _Context, record_id: int, ids: np.ndarray, weights: np.ndarray,

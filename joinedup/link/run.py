@@ -324,9 +324,8 @@ def link(engine: Engine, *, operator: str, threshold: float = DEFAULT_THRESHOLD,
             audit.operation(operator, "link_run", f"link run {run_id}: {run['persons']} persons"
                             f", {run['created']} new ids, {run['events']} merges and splits, "
                             f"{run['to_review']} pairs to review"),
-            *(audit.operation(operator, f"person_{e.kind}", f"link run {run_id}: {e.records} "
-                              f"records of person {e.old_id} now person {e.new_id}",
-                              person_id=e.old_id) for e in assignment.events)], now=now)
+            *(audit.person_moved(operator, run_id, e.kind, e.old_id, e.new_id, e.records)
+              for e in assignment.events)], now=now)
         progress("indexing blocking keys")
         write_index(connection, features, model)
     return LinkReport(run_id=run_id, model_id=model_id, trained=stored is None,

@@ -339,3 +339,10 @@ def test_verification_in_chunks_gives_the_same_root_and_finds_the_same_event(
     assert (whole.ok, whole.events, whole.checkpoints, whole.root_hash) == (True, 29, 1,
                                                                             expected)
     assert broken.bad_seq == 14
+
+
+def test_a_merge_names_the_person_ids_only_in_erasable_details() -> None:
+    event = audit.person_moved("tester", 3, "merge", 12, 7, 4)
+
+    assert (event.person_id, event.detail) == (12, "person 12 -> person 7")
+    assert "12" not in event.reason and "7" not in event.reason.replace("link run 3", "")
