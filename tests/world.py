@@ -15,11 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import yaml
 from factories import ingest_file, make_definition, write_csv
 from sqlalchemy import Engine, select
+from typer.testing import CliRunner
 
+from joinedup.cli import app
 from joinedup.govern.agreements import read_directory
 from joinedup.govern.register import Register, load_agreements, register
 from joinedup.govern.vocabulary import Actor, Role
@@ -213,3 +216,10 @@ def _link(engine: Engine, records: dict[str, int]) -> None:
         c.execute(schema.person_link.insert(), [
             {"source_record_id": records[r], "person_id": p, "match_weight": 10.0,
              "method": "test", "run_id": run} for p, rs in PERSONS.items() for r in rs])
+
+
+def cli(w: World, *args: str) -> Any:
+    """The real ``joinedup`` command against the world's store, as the DPO's office."""
+    url = w.engine.url.render_as_string(hide_password=False)
+    return CliRunner().invoke(app, list(args), env={
+        "JOINEDUP_DATABASE_URL": url, "JOINEDUP_OPERATOR": "dpo.cli", "COLUMNS": "200"})

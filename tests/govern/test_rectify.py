@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 import world
 from sqlalchemy import Engine, select
-from typer.testing import CliRunner
 from world import (
     ADVISOR,
     ASC,
@@ -23,10 +22,9 @@ from world import (
     POLICE_OFFICER,
     SOCIAL_WORKER,
     World,
+    cli,
 )
 
-from joinedup.cli_base import App
-from joinedup.cli_rights import rectify_command, sar_command
 from joinedup.errors import AccessDenied, BadInput
 from joinedup.govern.decide import decide
 from joinedup.govern.rectify import (
@@ -189,15 +187,6 @@ def test_standardise_is_what_ingestion_does() -> None:
 
 
 # -- the command line ---------------------------------------------------------------------------
-
-def cli(w: World, *args: str) -> Any:
-    app = App()
-    app.command("sar")(sar_command)
-    app.command("rectify")(rectify_command)
-    url = w.engine.url.render_as_string(hide_password=False)
-    return CliRunner().invoke(app, list(args), env={
-        "JOINEDUP_DATABASE_URL": url, "JOINEDUP_OPERATOR": "dpo.cli", "COLUMNS": "200"})
-
 
 def test_the_rectify_command_says_what_changed_and_whom_to_tell(w: World) -> None:
     with governed(w.engine) as c:

@@ -12,7 +12,6 @@ import pytest
 import world
 from factories import ingest_file, make_definition, write_csv
 from sqlalchemy import Engine, select, update
-from typer.testing import CliRunner
 from world import (
     ASC,
     ASC_TEAM,
@@ -25,10 +24,9 @@ from world import (
     POLICE_OFFICER,
     SOCIAL_WORKER,
     World,
+    cli,
 )
 
-from joinedup.cli_base import App
-from joinedup.cli_rights import rectify_command, sar_command
 from joinedup.errors import AccessDenied, BadInput
 from joinedup.govern import audit
 from joinedup.govern.decide import decide
@@ -324,15 +322,6 @@ def test_the_deadline_is_one_calendar_month() -> None:
 
 
 # -- the command line ---------------------------------------------------------------------------
-
-def cli(w: World, *args: str) -> Any:
-    app = App()
-    app.command("sar")(sar_command)
-    app.command("rectify")(rectify_command)
-    url = w.engine.url.render_as_string(hide_password=False)
-    return CliRunner().invoke(app, list(args), env={
-        "JOINEDUP_DATABASE_URL": url, "JOINEDUP_OPERATOR": "dpo.cli", "COLUMNS": "200"})
-
 
 def test_the_sar_command_writes_the_pack_and_says_where(w: World, tmp_path: Path) -> None:
     result = cli(w, "sar", "1", "-o", str(tmp_path / "out"))
