@@ -28,13 +28,13 @@ the schema records a retirement, so "which run retired person 42, and when" stay
 
 Why the audit log still verifies after erasure
 -----------------------------------------------
-The audit log is a chain of hashes that anyone holding a signed checkpoint can check, so no
-event can be changed or removed unnoticed, by us included. That seems to clash with erasure,
-and the log is built so that it does not. An event's hashed part holds who accessed (user,
-organisation, role), when, for what purpose, under which agreements, which kinds of data, and
-the decision and its reason. Which person it was about (and any free text, such as a search
-term or a break-glass reason) is kept beside the event, not in it: the event holds only a
-*commitment* to those details, a SHA-256 of them mixed with a random salt.
+The audit log is a tree of hashes (a Merkle log) that anyone holding a signed checkpoint can
+check, so no event can be changed or removed unnoticed, by us included. That seems to clash
+with erasure, and the log is built so that it does not. An event's hashed part holds who
+accessed (user, organisation, role), when, for what purpose, under which agreements, which
+kinds of data, and the decision and its reason. Which person it was about (and any free text,
+such as a search term or a break-glass reason) is kept beside the event, not in it: the event
+holds only a *commitment* to those details, a SHA-256 of them mixed with a random salt.
 
 Erasure deletes the details and their salt, and keeps the commitment. Every hash, checkpoint
 and proof is unchanged, so the log verifies as before. Without the salt the commitment cannot
