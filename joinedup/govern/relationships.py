@@ -27,6 +27,11 @@ OUTCOMES = ("no_concern", "flagged", "escalated")
 """How the DPO closes an alert (NHS privacy officer practice: close, flag or escalate)."""
 
 
+def staff_key(user: str, role: str, organisation: str) -> str:
+    """Whom a DPO alert concerns: one member of staff in one role."""
+    return f"{user}|{role}|{organisation}"
+
+
 def anchor(connection: Connection, person_id: int) -> int | None:
     """One current record of the person, so what is recorded follows them when re-linked."""
     row = connection.execute(select(person_link.c.source_record_id)
@@ -80,6 +85,7 @@ def open_break_glass(connection: Connection, actor: Actor, purpose: str, person_
         expires_at=expires).returning(break_glass.c.id)).scalar_one()
     alert_id = connection.execute(dpo_alert.insert().values(
         kind="break_glass", break_glass_id=glass_id, raised_at=now, status="open",
+        staff=staff_key(actor.user, actor.role, actor.organisation),
         summary=f"{actor.user} ({actor.role}, {actor.organisation}) broke glass on person "
                 f"{person_id} for {purpose}").returning(dpo_alert.c.id)).scalar_one()
     audit.append(connection, [audit.Event(

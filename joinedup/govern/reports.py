@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Select, and_, func, or_, select, true
 from joinedup.errors import AccessDenied
 from joinedup.govern import audit
 from joinedup.govern.lineage import lineage
+from joinedup.govern.relationships import staff_key
 from joinedup.govern.vocabulary import ROLE_PURPOSES, Actor, Purpose
 from joinedup.store.schema import (
     audit_event,
@@ -206,14 +207,9 @@ def _reads(since: datetime, until: datetime | None) -> Select[Any]:
     return query
 
 
-def _summary_prefix(user: str, role: str, organisation: str) -> str:
-    return f"{user} ({role}, {organisation}) read "
-
-
-def _open_alert(connection: Connection, prefix: str) -> int | None:
+def _open_alert(connection: Connection, staff: str) -> int | None:
     row = connection.execute(select(dpo_alert.c.id).where(
-        dpo_alert.c.kind == UNUSUAL, dpo_alert.c.status == "open",
-        dpo_alert.c.summary.startswith(prefix, autoescape=True))
+        dpo_alert.c.kind == UNUSUAL, dpo_alert.c.status == "open", dpo_alert.c.staff == staff)
         .order_by(dpo_alert.c.id).limit(1)).first()
     return None if row is None else int(row[0])
 
@@ -242,10 +238,10 @@ def unusual_access(connection: Connection, actor: Actor, *, since: datetime,
         median = medians[row.role]
         if row.persons <= max(minimum, factor * median):
             continue
-        prefix = _summary_prefix(row.actor, row.role, row.organisation)
-        alert_id = _open_alert(connection, prefix)
+        staff = staff_key(row.actor, row.role, row.organisation)
+        alert_id = _open_alert(connection, staff)
         if alert_id is None and raise_alerts:
-            alert_id = _raise(connection, actor, prefix, int(row.persons), median, since,
+            alert_id = _raise(connection, actor, staff, int(row.persons), median, since,
                               moment)
         flagged.append(UnusualAccess(row.actor, row.role, row.organisation, int(row.persons),
                                      median, round(row.persons / median, 2), alert_id))
@@ -254,13 +250,14 @@ def unusual_access(connection: Connection, actor: Actor, *, since: datetime,
     return flagged
 
 
-def _raise(connection: Connection, actor: Actor, prefix: str, persons: int, median: float,
+def _raise(connection: Connection, actor: Actor, staff: str, persons: int, median: float,
            since: datetime, now: datetime) -> int:
-    summary = (f"{prefix}{persons} persons since {since:%Y-%m-%d}, against a role median "
-               f"of {median:g}")
+    user, role, organisation = staff.split("|", 2)
+    summary = (f"{user} ({role}, {organisation}) read {persons} persons since "
+               f"{since:%Y-%m-%d}, against a role median of {median:g}")
     alert_id = connection.execute(dpo_alert.insert().values(
-        kind=UNUSUAL, raised_at=now, status="open", summary=summary).returning(dpo_alert.c.id)
-    ).scalar_one()
+        kind=UNUSUAL, raised_at=now, status="open", staff=staff, summary=summary)
+        .returning(dpo_alert.c.id)).scalar_one()
     audit.append(connection, [audit.Event(actor, Purpose.AUDIT, "raise_alert", "done",
                                           f"DPO alert #{alert_id}: {UNUSUAL}",
                                           detail=summary)], now=now)

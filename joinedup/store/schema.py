@@ -416,6 +416,7 @@ dpo_alert = Table(
     Column("id", Integer, primary_key=True),
     Column("kind", String(20), nullable=False),
     Column("break_glass_id", ForeignKey("break_glass.id")),
+    Column("staff", String(500)),
     Column("summary", Text, nullable=False),
     Column("raised_at", DateTime, nullable=False),
     Column("status", String(10), nullable=False, index=True),
@@ -424,7 +425,9 @@ dpo_alert = Table(
     Column("closed_at", DateTime),
     Column("note", Text),
 )
-"""The DPO's queue: break-glass uses and unusual access, closed only with an outcome."""
+"""The DPO's queue: break-glass uses and unusual access, closed only with an outcome.
+``staff`` is whom it concerns (``user|role|organisation``), so a second alert is not raised
+while one about the same person at work is open."""
 
 rectification = Table(
     "rectification", metadata,

@@ -163,6 +163,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('break_glass_id', sa.Integer(), nullable=True),
+    sa.Column('staff', sa.String(length=500), nullable=True),
     sa.Column('summary', sa.Text(), nullable=False),
     sa.Column('raised_at', sa.DateTime(), nullable=False),
     sa.Column('status', sa.String(length=10), nullable=False),
