@@ -10,7 +10,7 @@ import csv
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -45,6 +45,7 @@ from joinedup.cli_base import (
     out,
     settings_for,
     store,
+    utcnow,
 )
 from joinedup.cli_base import (
     progress as progress_bar,
@@ -286,7 +287,7 @@ def export_records_command(
 
     Columns: source, record_id and the canonical person fields its agreements allow.
     """
-    now = datetime.now(UTC).replace(tzinfo=None)
+    now = utcnow()
     with store(db) as engine, governed(engine) as connection, \
             output.open("w", newline="", encoding="utf-8") as f:
         actor = acting_as(settings_for(db), Role.DATA_ENGINEER, organisation)
@@ -307,7 +308,7 @@ def export_links_command(
     Columns: source, record_id, person_id, match_weight (the record's strongest link inside
     its person; empty for a record that links to nothing, which is its own person).
     """
-    now = datetime.now(UTC).replace(tzinfo=None)
+    now = utcnow()
     with store(db) as engine, governed(engine) as connection, \
             output.open("w", newline="", encoding="utf-8") as f:
         actor = acting_as(settings_for(db), Role.DATA_ENGINEER, organisation)
@@ -532,7 +533,7 @@ def agreements_load(directory: AgreementsDir, db: DbOption = None) -> None:
     A changed agreement is loaded as a new version; every version stays on record.
     """
     agreements = read_directory(directory)
-    now = datetime.now(UTC).replace(tzinfo=None)
+    now = utcnow()
     with store(db) as engine, engine.begin() as connection:
         result = agreement_register.load_agreements(
             connection, agreements, operator=settings_for(db).operator, now=now)
