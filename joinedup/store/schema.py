@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -120,7 +121,7 @@ practitioner = Table(
     Column("name", String(200), nullable=False),
     Column("role", String(200)),
     Column("team", String(200)),
-    Column("email", String(320)),
+    Column("email", String(320), index=True),
     Column("phone", String(20)),
     UniqueConstraint("agency_id", "key"),
 )
@@ -179,7 +180,7 @@ source_record = _versioned("source_record", lambda: [
     Column("date_of_birth", Date),
     Column("sex", String(10)),
     Column("nhs_number", String(10)),
-    Column("uprn", String(12)),
+    Column("uprn", String(12), index=True),
     Column("address", Text),
     Column("postcode", String(8)),
     Column("phone", String(15)),
@@ -203,7 +204,7 @@ involvement = _versioned("involvement", lambda: [
     *_person_ref(),
     Column("service", String(200), nullable=False),
     Column("team", String(200)),
-    Column("key_worker_id", ForeignKey("practitioner.id")),
+    Column("key_worker_id", ForeignKey("practitioner.id"), index=True),
     Column("reason", Text),
     Column("started_on", Date),
     Column("ended_on", Date),
@@ -490,3 +491,42 @@ audit_checkpoint = Table(
     Column("signature", Text, nullable=False),
 )
 """Signed tree heads: (size, root) under the hub's Ed25519 key, for partners to keep."""
+
+
+# Staff accounts for the web UI and API (joinedup.accounts).
+
+app_user = Table(
+    "app_user", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(200), nullable=False, unique=True),
+    Column("display_name", String(200), nullable=False),
+    Column("email", String(320)),
+    Column("organisation", String(200), nullable=False),
+    Column("role", String(50), nullable=False),
+    Column("team", String(200)),
+    Column("password_hash", Text),
+    Column("demo", Boolean, nullable=False, default=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("failed_logins", Integer, nullable=False, default=0),
+    Column("locked_until", DateTime),
+    Column("created_at", DateTime, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("last_login_at", DateTime),
+)
+"""A member of staff who signs in to the hub. ``password_hash`` is argon2id (none for a user who
+signs in only through the council's identity provider); ``demo`` marks the demo logins that
+production mode refuses to start with."""
+
+web_session = Table(
+    "web_session", metadata,
+    Column("token_sha256", String(64), primary_key=True),
+    Column("user_id", ForeignKey("app_user.id"), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("purpose", String(50)),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_seen_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("ended_at", DateTime),
+)
+"""A signed-in browser. Only the token's SHA-256 is stored, so a copy of the database lets no
+one in; a new token is issued at every sign-in (no session fixation)."""
