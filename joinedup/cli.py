@@ -36,6 +36,8 @@ from joinedup import (
     cli_objections,
     cli_retention,
     cli_rights,
+    cli_serve,
+    cli_users,
 )
 from joinedup.cli_base import (
     App,
@@ -57,9 +59,9 @@ from joinedup.govern.agreements import Agreement, lint, read_directory
 from joinedup.govern.register import register
 from joinedup.govern.session import governed
 from joinedup.govern.vocabulary import Role
-from joinedup.link.explain import explain_pair
+from joinedup.link.explain import explain_records
 from joinedup.link.incremental import IncrementalReport, link_load
-from joinedup.link.review import decide, list_reviews
+from joinedup.link.review import decide, list_reviews, record_key
 from joinedup.link.run import DEFAULT_REVIEW_FROM, DEFAULT_THRESHOLD, link
 from joinedup.sources.definition import load_definition
 from joinedup.sources.ingest import LoadReport, ingest
@@ -377,8 +379,9 @@ def explain_command(
     db: DbOption = None,
 ) -> None:
     """Why two records match or not, comparison by comparison."""
-    with store(db) as engine:
-        e = explain_pair(engine, record_a, record_b)
+    with store(db) as engine, engine.connect() as connection:
+        e = explain_records(connection, record_key(connection, record_a),
+                            record_key(connection, record_b))
     table = Table(title=f"{e.left} against {e.right}", title_justify="left")
     for name in ("comparison", "level", record_a, record_b, "weight"):
         table.add_column(name, justify="right" if name == "weight" else "left",
@@ -656,6 +659,20 @@ retention_app.command("apply")(cli_retention.retention_apply_command)
 extract_app.command("analytics")(cli_dpo.extract_analytics_command)
 app.command("sar")(cli_rights.sar_command)
 app.command("rectify")(cli_rights.rectify_command)
+
+# -- staff accounts --------------------------------------------------------------------------
+
+users_app = App(help="Staff sign-in accounts: add, list, disable, unlock.",
+                no_args_is_help=True)
+app.add_typer(users_app, name="users")
+users_app.command("add")(cli_users.add_command)
+users_app.command("list")(cli_users.list_command)
+users_app.command("disable")(cli_users.disable_command)
+users_app.command("enable")(cli_users.enable_command)
+users_app.command("unlock")(cli_users.unlock_command)
+users_app.command("set-password")(cli_users.set_password_command)
+users_app.command("demo")(cli_users.demo_command)
+app.command("serve")(cli_serve.serve_command)
 
 
 def main() -> None:

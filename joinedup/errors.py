@@ -5,11 +5,16 @@
     │   ├── SourceDefinitionError   a source YAML is wrong (every problem listed at once)
     │   ├── IngestError             a data file cannot be read as its definition says
     │   ├── SynthError              bad options for the synthetic county
-    │   └── AgreementError          sharing agreement files are wrong (every problem listed)
+    │   ├── AgreementError          sharing agreement files are wrong (every problem listed)
+    │   └── NotFound                HTTP 404: the load, review pair or record asked for by id
     ├── StoreError                the database cannot be opened or is at the wrong schema version
     ├── LinkError                 records cannot be linked as asked (contradictory reviews)
-    └── GovernError               governance refuses (expired agreement, unsafe key file, bad log)
-        └── AccessDenied            HTTP 403: policy refuses a read of person data (audited)
+    ├── GovernError               governance refuses (expired agreement, unsafe key file, bad log)
+    │   └── AccessDenied            HTTP 403: policy refuses a read of person data (audited)
+    └── AuthError                 HTTP 401: who is asking cannot be established
+        ├── AuthenticationFailed    wrong password, unknown user, bad or expired token
+        ├── AccountLocked           too many failed sign-ins; says until when (HTTP 401)
+        └── CsrfError               HTTP 403: a form post without this session's CSRF token
 
 Third-party exceptions are translated at the boundary with ``raise ... from exc`` so the
 CLI and API never show a stack trace for bad input.
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +98,13 @@ def _ingest_error(reason: str, path: str, row: int | None, column: str | None) -
     return IngestError(reason, path=path, row=row, column=column)
 
 
+class NotFound(BadInput):
+    """An id names nothing the store holds (a load, a review pair): a mistyped or stale id,
+    so the user's to correct, as Datasette's NotFound is a kind of 400."""
+
+    http_status = 404
+
+
 class SynthError(BadInput):
     """Options for the synthetic county that cannot be honoured."""
 
@@ -123,3 +136,39 @@ class AgreementError(BadInput):
         lines = "\n".join(f"  - {path}: {p}" for path, p in self.problems)
         noun = "problem" if len(self.problems) == 1 else "problems"
         super().__init__(f"{len(self.problems)} {noun} in sharing agreements:\n{lines}")
+
+
+class AuthError(JoinedUpError):
+    """Who is asking cannot be established, so nothing they ask is done. Its audit event (and
+    a failed sign-in's counter) must still be committed: see ``accounts.transaction``."""
+
+    http_status = 401
+
+
+class AuthenticationFailed(AuthError):
+    """A sign-in or token refused. For passwords the message is the same whatever was wrong,
+    so it cannot be used to find out which usernames exist."""
+
+
+class AccountLocked(AuthError):
+    """Too many failed sign-ins in a row: refused until ``until`` (naive UTC), whatever the
+    password. HTTP 401 rather than 423 (WebDAV's "Locked"), which clients treat as a resource
+    lock; the message says until when."""
+
+    def __init__(self, message: str, *, until: datetime) -> None:
+        super().__init__(message)
+        self.until = until
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_account_locked, (self.message, self.until))
+
+
+def _account_locked(message: str, until: datetime) -> AccountLocked:
+    return AccountLocked(message, until=until)
+
+
+class CsrfError(AuthError):
+    """A state-changing browser request without the CSRF token of its session: the sender is
+    signed in, but the request may have been forged by another site."""
+
+    http_status = 403

@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///joinedup.db"
+DEFAULT_SECRET_KEY = "joinedup-development-secret-change-me"
+"""Known to everyone who reads this file: production mode refuses to start with it."""
 
 
 class Settings(BaseSettings):
@@ -35,3 +37,52 @@ class Settings(BaseSettings):
 
     live_contact_hours: int = 4
     """How long an open contact-centre contact lets its advisor see detail."""
+
+    production: bool = False
+    """Production mode: the server refuses to start while any of
+    ``joinedup.accounts.production_problems`` holds (a default secret, demo logins, ...)."""
+
+    secret_key: str = DEFAULT_SECRET_KEY
+    """Signs the API's bearer tokens; at least 32 random characters in production. Changing it
+    invalidates every token issued (browser sessions are kept in the database, not signed)."""
+
+    token_minutes: int = 15
+    """How long an API bearer token lasts; short, because a token cannot be taken back."""
+
+    session_hours: int = 8
+    """How long a browser sign-in lasts at most (a working shift), however active."""
+
+    session_idle_minutes: int = 30
+    """A browser session unused this long ends (an unlocked screen left on a desk)."""
+
+    login_max_failures: int = 5
+    """Failed sign-ins in a row before an account locks."""
+
+    lockout_minutes: int = 15
+    """How long a locked account stays locked (or until ``joinedup users unlock``)."""
+
+    oidc_jwks_url: str | None = None
+    """The identity provider's JSON Web Key Set (e.g. Azure AD's ``.../discovery/v2.0/keys``);
+    set it, with the issuer and audience, to accept its tokens."""
+
+    oidc_issuer: str | None = None
+    """The ``iss`` the identity provider's tokens must carry."""
+
+    oidc_audience: str | None = None
+    """The ``aud`` they must carry: the hub's application (client) id at the provider."""
+
+    oidc_username_claim: str = "preferred_username"
+    """The claim naming the member of staff."""
+
+    oidc_organisation_claim: str = "org"
+    """The claim naming their organisation, as sharing agreements name it."""
+
+    oidc_role_claim: str = "roles"
+    """The claim holding their role (a string or a list, as Azure AD app roles are)."""
+
+    oidc_team_claim: str = "team"
+    """The claim naming their team (optional in the token)."""
+
+    oidc_role_map: dict[str, str] = {}
+    """Provider role name to joinedup role, as JSON, e.g. ``{"ASC.SocialWorker":
+    "social_worker"}``; a provider role spelt as a joinedup role needs no entry."""

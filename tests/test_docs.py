@@ -97,3 +97,23 @@ def test_dpo_guide_commands_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert (tmp_path / "sar" / "sar-person-1.html").exists()
     assert "proof verified" in "".join(outputs.values())
     assert (tmp_path / "analytics.csv").read_text().count("\n") > 10
+
+
+def test_accounts_guide_commands_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("JOINEDUP_DATABASE_URL", raising=False)
+    password = "correct horse battery staple"
+    runner = CliRunner()
+    outputs = {}
+    for command in commands_in(DOCS / "accounts.md"):
+        # the commands that prompt for a password twice get it; the rest ignore stdin
+        result = runner.invoke(app, shlex.split(command)[1:], input=f"{password}\n" * 2,
+                               env={"COLUMNS": "200"})
+        assert result.exit_code == 0, f"{command}\n{result.output}"
+        outputs[command] = " ".join(result.output.replace("│", " ").split())
+    assert "10 demo logins" in outputs["joinedup users demo"]
+    demo = outputs["joinedup users demo"]
+    assert "social_worker demo.social_worker joinedup-demo Adult Social Care" in demo
+    assert "Locality Team" in demo  # the busiest key worker's team: a real caseload
+    assert "jo.bloggs Jo Bloggs social_worker" in outputs["joinedup users list"]
+    assert "Disabled demo.social_worker" in outputs["joinedup users disable demo.social_worker"]

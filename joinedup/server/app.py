@@ -1,0 +1,139 @@
+"""``create_app``: the one ASGI app ``joinedup serve`` runs, the API and the web UI together.
+
+Nothing is opened at import time: the store is opened when the server starts (and production
+mode refuses to start with demo users or default secrets), so a test builds an app on any
+database and any clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import quote
+
+import fastapi_offline
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from joinedup import __version__, api, web
+from joinedup.accounts.production import production_problems
+from joinedup.errors import JoinedUpError, StoreError
+from joinedup.server import errors
+from joinedup.server.hub import Hub
+from joinedup.settings import Settings
+from joinedup.store.database import open_store
+from joinedup.web.session import PurposeRequired, SignInRequired
+from joinedup.web.templating import STATIC, render
+
+DOCS_STATIC = Path(fastapi_offline.__file__).with_name("static")
+API_PREFIXES = ("/api/", "/auth/", "/openapi.json")
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+DOCS_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+            "script-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
+"""Swagger UI at /docs needs its inline start-up script; no other page runs any script."""
+
+
+def refuse_production(settings: Settings, hub: Hub) -> None:
+    if not settings.production:
+        return
+    with hub.engine.connect() as connection:
+        problems = production_problems(settings, connection)
+    if problems:
+        raise StoreError("production mode (JOINEDUP_PRODUCTION) refuses to start:\n" +
+                         "\n".join(f"  - {p}" for p in problems))
+
+
+def create_app(settings: Settings | None = None, *,
+               clock: Callable[[], datetime] | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        with open_store(settings.database_url) as engine:
+            hub = Hub.create(settings, engine, clock)
+            refuse_production(settings, hub)
+            app.state.hub = hub
+            yield
+
+    app = FastAPI(title="joinedup", version=__version__, lifespan=lifespan, docs_url=None,
+                  redoc_url=None, description="The staff-facing API of joinedup: one view "
+                  "of a person across the council and its partners, every read decided by "
+                  "the sharing agreements in force and audited. Send a bearer token from "
+                  "`POST /auth/token` and the purpose of your request in `X-Purpose`.")
+    app.include_router(api.router)
+    app.include_router(web.router)
+    app.mount("/static/docs", StaticFiles(directory=DOCS_STATIC), name="docs-static")
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="joinedup API",
+                                   swagger_js_url="/static/docs/swagger-ui-bundle.js",
+                                   swagger_css_url="/static/docs/swagger-ui.css",
+                                   swagger_favicon_url="/static/docs/favicon.png")
+
+    app.add_exception_handler(JoinedUpError, _joinedup_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+
+    @app.middleware("http")
+    async def headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]
+                      ) -> Response:
+        response = await call_next(request)
+        docs_page = request.url.path == "/docs"
+        response.headers["Content-Security-Policy"] = DOCS_CSP if docs_page else CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        if not request.url.path.startswith("/static/"):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    return app
+
+
+def _is_api(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith(API_PREFIXES) or path == "/auth/token"
+
+
+def _joinedup_error(request: Request, exc: Exception) -> Response:
+    if _is_api(request):
+        return errors.joinedup_error(request, exc)
+    assert isinstance(exc, JoinedUpError)
+    target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+    if isinstance(exc, SignInRequired):
+        return RedirectResponse(f"/login?next={target}", status_code=303)
+    if isinstance(exc, PurposeRequired):
+        return RedirectResponse(f"/purpose?next={target}", status_code=303)
+    titles = {400: "There is a problem", 401: "Sign in again", 403: "Not shown",
+              404: "Page not found"}
+    return _page(request, exc.http_status, titles.get(exc.http_status, "Something went wrong"),
+                 exc.message)
+
+
+def _http_error(request: Request, exc: Exception) -> Response:
+    if _is_api(request):
+        return errors.http_error(request, exc)
+    assert isinstance(exc, StarletteHTTPException)
+    title = "Page not found" if exc.status_code == 404 else "There is a problem"
+    return _page(request, exc.status_code, title, str(exc.detail))
+
+
+def _validation_error(request: Request, exc: Exception) -> Response:
+    if _is_api(request):
+        return errors.validation_error(request, exc)
+    return _page(request, 400, "There is a problem",
+                 "Some of what you entered could not be used: check each field and try again.")
+
+
+def _page(request: Request, status: int, title: str, message: str) -> Response:
+    return render(request, "error.html", status, visit=None, title=title, message=message,
+                  hint=None)

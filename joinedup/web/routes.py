@@ -1,0 +1,9 @@
+"""Every page of the web UI, by area."""
+
+from fastapi import APIRouter
+
+from joinedup.web import home, people, signin
+
+router = APIRouter(include_in_schema=False)
+for area in (signin, home, people):
+    router.include_router(area.router)
