@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PEOPLE ?= 5000
+PORT ?= 8000
 PYTEST_ARGS ?=
 
 .PHONY: demo test lint bench clean
@@ -21,13 +22,15 @@ demo: $(STAMP)
 	$(BIN)/joinedup ingest-manifest demo/county/manifest.yaml
 	$(BIN)/joinedup loads list
 	$(BIN)/joinedup link
+	$(BIN)/joinedup users demo
+	$(BIN)/joinedup serve --host 127.0.0.1 --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check joinedup tests bench
 	$(BIN)/mypy
 
 test: $(STAMP) lint
-	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py

@@ -2,8 +2,9 @@
 
 from fastapi import APIRouter
 
-from joinedup.api import people, token
+from joinedup.api import engineering, oversight, people, token
 
 router = APIRouter()
 router.include_router(token.router)
-router.include_router(people.router, prefix="/api")
+for area in (people, engineering, oversight):
+    router.include_router(area.router, prefix="/api")

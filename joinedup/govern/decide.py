@@ -72,6 +72,14 @@ class Decision:
     """Sources whose sealed rows this actor may see (named in a sealed share)."""
     seq: int = 0
     request_id: str = ""
+    basis: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Source name -> why it may be shown: the agreements (``DSA-X/v1``) that share it with
+    this actor, ``own-agency`` or the statutory right; so a view can say, panel by panel,
+    which agency a value came from and why the actor may see it."""
+    relationship: str | None = None
+    """The legitimate relationship (or ``break-glass #n``) that unlocked detail, if any."""
+    held_back: bool = False
+    """Detail the actor asked for was withheld for want of a legitimate relationship."""
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -94,24 +102,37 @@ class Outcome:
     agreements: tuple[str, ...] = ()
     break_glass: bool = False
     sealed: frozenset[str] = frozenset()
+    basis: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    relationship: str | None = None
+    held_back: bool = False
 
 
 def _deny(reason: str, audit_reason: str = "") -> Outcome:
     return Outcome(False, reason, audit_reason or reason)
 
 
-def evaluate(actor: Actor, purpose: str | None, person_id: int, asked: Collection[Group],
-             facts: Facts, agreements: Iterable[Agreement]) -> Outcome:
-    """The policy itself, pure: the same facts and agreements always give the same outcome."""
+def purpose_refusal(actor: Actor, purpose: str | None) -> str | None:
+    """Why no request of this actor for this purpose can succeed, or ``None``: rule 1, which
+    a search checks before it looks for anyone."""
     if not purpose:
-        return _deny("a purpose is required for every request for person data")
+        return "a purpose is required for every request for person data"
     try:
         why = Purpose(purpose)
     except ValueError:
-        return _deny(f"unknown purpose {purpose!r}; expected one of "
-                     f"{', '.join(p.value for p in Purpose)}")
+        return (f"unknown purpose {purpose!r}; expected one of "
+                f"{', '.join(p.value for p in Purpose)}")
     if why not in ROLE_PURPOSES[actor.role]:
-        return _deny(f"the role {actor.role} may not act for the purpose {why}")
+        return f"the role {actor.role} may not act for the purpose {why}"
+    return None
+
+
+def evaluate(actor: Actor, purpose: str | None, person_id: int, asked: Collection[Group],
+             facts: Facts, agreements: Iterable[Agreement]) -> Outcome:
+    """The policy itself, pure: the same facts and agreements always give the same outcome."""
+    refused = purpose_refusal(actor, purpose)
+    if refused is not None or not purpose:
+        return _deny(refused or "")
+    why = Purpose(purpose)
     unknown = f"no person with id {person_id}"
     if not facts.records:
         return _deny(unknown)
@@ -123,19 +144,20 @@ def evaluate(actor: Actor, purpose: str | None, person_id: int, asked: Collectio
         return Outcome(True, reason, reason,
                        grants={s: frozenset(asked) & KIND_GROUPS[k] for s, k in kinds.items()},
                        records=frozenset(r.id for r in facts.records), agreements=(STATUTORY,),
-                       sealed=frozenset(everything))
+                       sealed=frozenset(everything),
+                       basis={s: (STATUTORY,) for s in everything})
     if why in RESEARCH_PURPOSES and any(kind == "research" for kind, _ in facts.objections):
         return _deny("the person has objected to the use of their data for planning or "
                      "research")
     barred = {a for kind, a in facts.objections if kind == "agency"}
     in_force = [a for a in agreements if why in a.purposes and not a.pseudonymised]
-    sealed_ok = {s for a in in_force for share in a.shares if share.sealed
-                 for s in share.sources if _recipient(share.recipients, actor)}
+    sealed_ok = _sealed_shares(in_force, actor)
     visible = [r for r in facts.records if r.sensitivity != SEALED or r.source in sealed_ok]
     if not visible:
         return _deny(unknown, f"every record of person {person_id} is sealed from this role")
 
     grants: dict[str, frozenset[Group]] = {}
+    basis: dict[str, tuple[str, ...]] = {}
     used: set[str] = set()
     held_back = False
     related = facts.relationship is not None or facts.break_glass is not None
@@ -158,6 +180,7 @@ def evaluate(actor: Actor, purpose: str | None, person_id: int, asked: Collectio
             groups = frozenset(kept)
         if groups:
             grants[name] = groups
+            basis[name] = tuple(sorted(codes))
             used |= codes
     if not grants:
         if actor.organisation in barred:
@@ -166,11 +189,30 @@ def evaluate(actor: Actor, purpose: str | None, person_id: int, asked: Collectio
         return _deny(f"no sharing agreement in force lets {actor.organisation} "
                      f"({actor.role}) see this person's data for {why}")
     reason = _because(used, facts, held_back)
+    glass = None if facts.break_glass is None else f"break-glass #{facts.break_glass}"
     return Outcome(True, reason, reason, grants,
                    frozenset(r.id for r in visible if r.source in grants),
                    tuple(sorted(used)),
                    facts.relationship is None and facts.break_glass is not None,
-                   frozenset(sealed_ok & set(grants)))
+                   frozenset(sealed_ok & set(grants)), basis, facts.relationship or glass,
+                   held_back)
+
+
+def sealed_visible(actor: Actor, purpose: str | None, agreements: Iterable[Agreement]
+                   ) -> frozenset[str] | None:
+    """Sources whose sealed records this actor may see for ``purpose`` (``None``: all of
+    them, as for a subject access request), so a search can leave the rest out before it
+    ranks anything: a sealed record must never be what put a person on a page."""
+    why = Purpose(purpose) if purpose in {p.value for p in Purpose} else None
+    if why in STATUTORY_PURPOSES:
+        return None
+    return frozenset(_sealed_shares(
+        [a for a in agreements if why in a.purposes and not a.pseudonymised], actor))
+
+
+def _sealed_shares(in_force: Iterable[Agreement], actor: Actor) -> set[str]:
+    return {s for a in in_force for share in a.shares if share.sealed
+            for s in share.sources if _recipient(share.recipients, actor)}
 
 
 @dataclass(frozen=True)
@@ -205,8 +247,7 @@ def bulk_scope(actor: Actor, purpose: str, agreements: Iterable[Agreement],
             used |= codes
         else:
             withheld.append(name)
-    sealed = {s for a in in_force for share in a.shares if share.sealed
-              for s in share.sources if _recipient(share.recipients, actor)}
+    sealed = _sealed_shares(in_force, actor)
     return Scope(grants, frozenset(sealed & set(grants)), tuple(sorted(used)), tuple(withheld))
 
 
@@ -274,6 +315,6 @@ def decide_many(connection: Connection, register: Register, actor: Actor, purpos
         field_names(o.grants), o.agreements, p, detail, request)
         for p, o in zip(person_ids, outcomes, strict=True)], now=now)
     return [Decision(o.allowed, o.reason, p, o.grants, o.records, o.agreements, o.break_glass,
-                     o.sealed, seq, request)
+                     o.sealed, seq, request, o.basis, o.relationship, o.held_back)
             for p, o, seq in zip(person_ids, outcomes, seqs, strict=True)]
 

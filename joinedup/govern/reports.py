@@ -16,11 +16,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, and_, func, or_, select, true
 
-from joinedup.errors import AccessDenied
-from joinedup.govern import audit
+from joinedup.govern import audit, tools
 from joinedup.govern.lineage import lineage
 from joinedup.govern.relationships import staff_key
-from joinedup.govern.vocabulary import ROLE_PURPOSES, Actor, Purpose
+from joinedup.govern.vocabulary import Actor, Purpose
 from joinedup.store.schema import (
     audit_event,
     audit_subject,
@@ -96,23 +95,21 @@ class Alert:
     break_glass_id: int | None
 
 
-def _require_dpo(connection: Connection, actor: Actor, action: str, now: datetime,
-                 person_id: int | None = None, detail: str | None = None) -> None:
+DPO_PURPOSES = frozenset({Purpose.AUDIT})
+
+
+def require_dpo(connection: Connection, actor: Actor, action: str, now: datetime,
+                person_id: int | None = None, detail: str | None = None) -> None:
     """Refuse (audited) anyone who may not act for ``audit``: only the DPO reads the log."""
-    if Purpose.AUDIT in ROLE_PURPOSES[actor.role]:
-        return
-    reason = f"the role {actor.role} may not act for the purpose {Purpose.AUDIT}"
-    audit.append(connection, [audit.Event(actor, Purpose.AUDIT, action, "deny", reason,
-                                          person_id=person_id, detail=detail)], now=now)
-    raise AccessDenied(reason)
+    tools.require(connection, actor, Purpose.AUDIT, action, purposes=DPO_PURPOSES, now=now,
+                  person_id=person_id, detail=detail)
 
 
-def _record(connection: Connection, actor: Actor, action: str, reason: str, now: datetime,
-            person_id: int | None = None, detail: str | None = None) -> int:
-    [seq] = audit.append(connection, [audit.Event(actor, Purpose.AUDIT, action, "allow",
-                                                  reason, person_id=person_id,
-                                                  detail=detail)], now=now)
-    return seq
+def record(connection: Connection, actor: Actor, action: str, reason: str, now: datetime,
+           person_id: int | None = None, detail: str | None = None) -> int:
+    """The ``allow`` event of one of the DPO's looks."""
+    return tools.record(connection, actor, Purpose.AUDIT, action, reason, now=now,
+                        person_id=person_id, detail=detail)
 
 
 def _utcnow() -> datetime:
@@ -139,7 +136,7 @@ def search_audit(connection: Connection, actor: Actor, *, person_id: int | None 
                "since": since and audit.timestamp(since),
                "until": until and audit.timestamp(until), "limit": limit}
     detail = _filters_text(filters)
-    _require_dpo(connection, actor, "audit_search", moment, person_id, detail)
+    require_dpo(connection, actor, "audit_search", moment, person_id, detail)
     e = audit_event.c
     query = (select(e.seq, e.at, e.actor, e.organisation, e.role, e.purpose, e.action,
                     e.decision, e.reason, e.agreements, e.fields, audit_subject.c.person_id,
@@ -163,8 +160,8 @@ def search_audit(connection: Connection, actor: Actor, *, person_id: int | None 
         conditions.append(e.at < audit.timestamp(until))
     rows = [AuditRow(**r._asdict()) for r in connection.execute(
         query.where(*conditions).order_by(e.seq.desc()).limit(max(limit, 0)))]
-    _record(connection, actor, "audit_search", f"{len(rows)} events found", moment,
-            person_id, detail)
+    record(connection, actor, "audit_search", f"{len(rows)} events found", moment,
+           person_id, detail)
     return rows
 
 
@@ -175,7 +172,7 @@ def break_glass_report(connection: Connection, actor: Actor, *, since: datetime 
     """Every break-glass use (since ``since``), newest first, with its alert's status."""
     moment = now or _utcnow()
     detail = _filters_text({"since": since and audit.timestamp(since)})
-    _require_dpo(connection, actor, "audit_break_glass", moment, detail=detail)
+    require_dpo(connection, actor, "audit_break_glass", moment, detail=detail)
     g = break_glass.c
     query = (select(g.id, g.user_name.label("user"), g.role, g.organisation, g.purpose,
                     person_link.c.person_id, g.reason, g.started_at, g.expires_at,
@@ -187,8 +184,8 @@ def break_glass_report(connection: Connection, actor: Actor, *, since: datetime 
     if since is not None:
         query = query.where(g.started_at >= since)
     uses = [BreakGlassUse(**r._asdict()) for r in connection.execute(query)]
-    _record(connection, actor, "audit_break_glass", f"{len(uses)} break-glass uses listed",
-            moment, detail=detail)
+    record(connection, actor, "audit_break_glass", f"{len(uses)} break-glass uses listed",
+           moment, detail=detail)
     return uses
 
 
@@ -227,7 +224,7 @@ def unusual_access(connection: Connection, actor: Actor, *, since: datetime,
     detail = _filters_text({"since": audit.timestamp(since),
                             "until": until and audit.timestamp(until), "factor": factor,
                             "minimum": minimum, "alert": raise_alerts})
-    _require_dpo(connection, actor, "audit_unusual", moment, detail=detail)
+    require_dpo(connection, actor, "audit_unusual", moment, detail=detail)
     counts = connection.execute(_reads(since, until)).all()
     by_role: dict[str, list[int]] = {}
     for row in counts:
@@ -245,8 +242,8 @@ def unusual_access(connection: Connection, actor: Actor, *, since: datetime,
                               moment)
         flagged.append(UnusualAccess(row.actor, row.role, row.organisation, int(row.persons),
                                      median, round(row.persons / median, 2), alert_id))
-    _record(connection, actor, "audit_unusual", f"{len(flagged)} actors flagged", moment,
-            detail=detail)
+    record(connection, actor, "audit_unusual", f"{len(flagged)} actors flagged", moment,
+           detail=detail)
     return flagged
 
 
@@ -270,13 +267,13 @@ def alerts(connection: Connection, actor: Actor, *, status: str | None = "open",
            now: datetime | None = None) -> list[Alert]:
     """The DPO's queue, oldest first (``status=None`` for every alert)."""
     moment = now or _utcnow()
-    _require_dpo(connection, actor, "audit_alerts", moment, detail=f"status={status}")
+    require_dpo(connection, actor, "audit_alerts", moment, detail=f"status={status}")
     a = dpo_alert.c
     query = select(a.id, a.kind, a.summary, a.raised_at, a.status, a.outcome, a.closed_by,
                    a.closed_at, a.note, a.break_glass_id).order_by(a.raised_at, a.id)
     if status is not None:
         query = query.where(a.status == status)
     rows = [Alert(**r._asdict()) for r in connection.execute(query)]
-    _record(connection, actor, "audit_alerts", f"{len(rows)} alerts listed", moment,
-            detail=f"status={status}")
+    record(connection, actor, "audit_alerts", f"{len(rows)} alerts listed", moment,
+           detail=f"status={status}")
     return rows

@@ -31,7 +31,7 @@ from joinedup.link.blocking import Rule
 from joinedup.link.blocking import keys as blocking_keys
 from joinedup.link.conflicts import CONFLICT_BELOW
 from joinedup.link.features import person_records, record_features, table_of
-from joinedup.link.run import TOTAL, latest_model, model_identifiers
+from joinedup.link.run import TOTAL, latest_model, model_identifiers, term_frequencies
 from joinedup.link.safeguards import held_back
 from joinedup.link.scorer import Scorer
 from joinedup.link.vectors import Comparer
@@ -136,23 +136,6 @@ def link_load(engine: Engine, load_id: int, *, operator: str,
     return link_records(engine, ids, operator=operator, progress=progress)
 
 
-def _frequencies(c: _Context, columns: set[str], records: list[dict[str, Any]]
-                 ) -> dict[str, np.ndarray]:
-    found: dict[tuple[str, str], int] = {}
-    for col in sorted(columns):  # one primary-key lookup per column
-        values = sorted({r[col] for r in records if r.get(col) is not None} | {TOTAL})
-        found.update(((col, row.value), row.records) for row in c.connection.execute(
-            select(link_term.c.value, link_term.c.records).where(
-                link_term.c.column_name == col, link_term.c.value.in_(values))))
-    out = {}
-    for col in columns:
-        total = found.get((col, TOTAL), 0)
-        out[col] = np.array([found.get((col, r[col]), 0) / total
-                             if r.get(col) is not None and total else np.nan
-                             for r in records])
-    return out
-
-
 def _count_terms(c: _Context, record: dict[str, Any]) -> None:
     for col in c.scorer.tf_columns:
         if record.get(col) is None:
@@ -250,7 +233,7 @@ def _score(c: _Context, me: dict[str, Any], others: list[dict[str, Any]]
     # The lower record id on the left, as a batch run pairs them.
     left, right = np.minimum(mine, theirs), np.maximum(mine, theirs)
     levels = c.comparer.levels(left, right)
-    frequencies = _frequencies(c, c.scorer.tf_columns, [me, *others])
+    frequencies = term_frequencies(c.connection, c.scorer.tf_columns, [me, *others])
     swapped = mine > theirs
     tf = {col: (np.where(swapped, f[1:], f[0]), np.where(swapped, f[0], f[1:]))
           for col, f in frequencies.items()}

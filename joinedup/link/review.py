@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from joinedup.errors import BadInput
+from joinedup.errors import BadInput, NotFound
 from joinedup.govern import audit
 from joinedup.store.schema import link_override, review_pair, source, source_record
 
@@ -66,7 +66,7 @@ def list_reviews(connection: Connection, *, status: str = "open", limit: int = 5
 
 
 def add_override(connection: Connection, record_a: int, record_b: int, *, kind: str,
-                 decided_by: str, reason: str) -> int:
+                 decided_by: str, reason: str, now: datetime | None = None) -> int:
     """Record a decision on two records; a later decision on the same pair replaces it."""
     if kind not in OVERRIDE_KINDS:
         raise BadInput(f"an override is must_link or cannot_link, not {kind!r}")
@@ -76,7 +76,7 @@ def add_override(connection: Connection, record_a: int, record_b: int, *, kind: 
         raise BadInput("say why: a decision about who someone is needs a reason on record")
     a, b = sorted((record_a, record_b))
     values = {"kind": kind, "decided_by": decided_by, "reason": reason.strip(),
-              "decided_at": datetime.now(UTC).replace(tzinfo=None)}
+              "decided_at": _naive_utc(now or datetime.now(UTC))}
     pair = and_(link_override.c.record_a == a, link_override.c.record_b == b)
     existing = connection.execute(select(link_override.c.id).where(pair)).scalar()
     if existing is not None:
@@ -91,7 +91,7 @@ def add_override(connection: Connection, record_a: int, record_b: int, *, kind: 
             raise BadInput("someone decided this pair at the same moment; try again") from exc
     audit.append(connection, [audit.operation(
         decided_by, "override", f"{kind} of records {a} and {b} (override {override_id})",
-        detail=reason.strip())])
+        detail=reason.strip())], now=now)
     connection.execute(update(review_pair).where(review_pair.c.record_a == a,
                                                  review_pair.c.record_b == b)
                        .values(status="accepted" if kind == "must_link" else "rejected",
@@ -99,16 +99,33 @@ def add_override(connection: Connection, record_a: int, record_b: int, *, kind: 
     return override_id
 
 
+def _naive_utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def review_row(connection: Connection, review_id: int) -> dict[str, Any]:
+    """The queued pair ``review_id``; NotFound if there is none."""
+    row = connection.execute(select(review_pair).where(review_pair.c.id == review_id)
+                             ).mappings().first()
+    if row is None:
+        raise NotFound(f"there is no review pair {review_id}; see joinedup review list")
+    return dict(row)
+
+
+def decide_pair(connection: Connection, review_id: int, *, accept: bool, decided_by: str,
+                reason: str, now: datetime | None = None) -> int:
+    """``decide`` in the caller's transaction (a governed one, for the web UI)."""
+    row = review_row(connection, review_id)
+    if row["status"] not in ("open", "stale"):
+        raise BadInput(f"review pair {review_id} was already decided ({row['status']})")
+    return add_override(connection, row["record_a"], row["record_b"],
+                        kind="must_link" if accept else "cannot_link",
+                        decided_by=decided_by, reason=reason, now=now)
+
+
 def decide(engine: Engine, review_id: int, *, accept: bool, decided_by: str, reason: str
            ) -> int:
     """Accept (must_link) or reject (cannot_link) a queued pair; returns the override id."""
     with engine.begin() as connection:
-        row = connection.execute(select(review_pair).where(review_pair.c.id == review_id)
-                                 ).mappings().first()
-        if row is None:
-            raise BadInput(f"there is no review pair {review_id}; see joinedup review list")
-        if row["status"] not in ("open", "stale"):
-            raise BadInput(f"review pair {review_id} was already decided ({row['status']})")
-        return add_override(connection, row["record_a"], row["record_b"],
-                            kind="must_link" if accept else "cannot_link",
-                            decided_by=decided_by, reason=reason)
+        return decide_pair(connection, review_id, accept=accept, decided_by=decided_by,
+                           reason=reason)

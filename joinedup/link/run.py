@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -223,6 +223,26 @@ def write_index(connection: Connection, features: pa.Table, model: dict[str, Any
         terms.write([(column, TOTAL, len(values)), *(
             (column, value.as_py(), count.as_py()) for value, count in zip(
                 counts.field("values"), counts.field("counts"), strict=True))])
+
+
+def term_frequencies(connection: Connection, columns: Collection[str],
+                     records: Sequence[Mapping[str, Any]]) -> dict[str, np.ndarray]:
+    """Each record's share of the records with a value in each term-frequency column, from
+    the counts ``write_index`` keeps (NaN where the record has no value; 0 for a value no
+    count holds yet)."""
+    found: dict[tuple[str, str], int] = {}
+    for col in sorted(columns):  # one primary-key lookup per column
+        values = sorted({r[col] for r in records if r.get(col) is not None} | {TOTAL})
+        found.update(((col, row.value), row.records) for row in connection.execute(
+            select(link_term.c.value, link_term.c.records).where(
+                link_term.c.column_name == col, link_term.c.value.in_(values))))
+    out = {}
+    for col in columns:
+        total = found.get((col, TOTAL), 0)
+        out[col] = np.array([found.get((col, r[col]), 0) / total
+                             if r.get(col) is not None and total else np.nan
+                             for r in records])
+    return out
 
 
 def _not_joined_by_people(pairs: list[tuple[int, int]], must: Sequence[tuple[int, int]],

@@ -61,13 +61,13 @@ class Scorer:
     def tf_columns(self) -> set[str]:
         return {a.column for found in self.adjustments.values() for a in found if a}
 
-    def weights(self, levels: Mapping[str, np.ndarray],
-                tf: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
-        """Weights of pairs from their level numbers and, per term-frequency column, each
-        side's frequency (NaN where the value is missing)."""
-        total = np.full(len(next(iter(levels.values()))), self.prior)
+    def contributions(self, levels: Mapping[str, np.ndarray],
+                      tf: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> dict[str, np.ndarray]:
+        """Each comparison's share of the weights (bits, term-frequency adjustment
+        included): what an explanation shows, and what ``weights`` adds to the prior."""
+        found = {}
         for name, reached in levels.items():
-            total += self.bits[name][reached]
+            part = self.bits[name][reached].astype(np.float64)
             for index, adjustment in enumerate(self.adjustments[name]):
                 if adjustment is None:
                     continue
@@ -78,5 +78,15 @@ class Scorer:
                 add = np.zeros(at.sum())
                 add[known] = adjustment.weight * (adjustment.log2_u_exact -
                                                   np.log2(biggest[known]))
-                total[at] += add
+                part[at] += add
+            found[name] = part
+        return found
+
+    def weights(self, levels: Mapping[str, np.ndarray],
+                tf: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+        """Weights of pairs from their level numbers and, per term-frequency column, each
+        side's frequency (NaN where the value is missing)."""
+        total = np.full(len(next(iter(levels.values()))), self.prior)
+        for part in self.contributions(levels, tf).values():
+            total += part
         return total

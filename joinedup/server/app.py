@@ -11,12 +11,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import fastapi_offline
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -56,6 +58,9 @@ def create_app(settings: Settings | None = None, *,
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if getattr(app.state, "hub", None) is not None:  # given one already (a test)
+            yield
+            return
         with open_store(settings.database_url) as engine:
             hub = Hub.create(settings, engine, clock)
             refuse_production(settings, hub)
@@ -79,6 +84,14 @@ def create_app(settings: Settings | None = None, *,
                                    swagger_css_url="/static/docs/swagger-ui.css",
                                    swagger_favicon_url="/static/docs/favicon.png")
 
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = _utc_times(get_openapi(
+                title=app.title, version=app.version, description=app.description,
+                routes=app.routes))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented override
     app.add_exception_handler(JoinedUpError, _joinedup_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
@@ -97,6 +110,22 @@ def create_app(settings: Settings | None = None, *,
         return response
 
     return app
+
+
+UTC_TIME = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$",
+            "description": "UTC, ISO 8601 without an offset (the hub keeps every time in UTC)"}
+
+
+def _utc_times(node: Any) -> Any:
+    """Times leave the hub as UTC without an offset, which JSON Schema's ``date-time`` format
+    (RFC 3339) would reject, so the schema says exactly what is sent."""
+    if isinstance(node, dict):
+        if node.get("format") == "date-time":
+            return {**{k: v for k, v in node.items() if k != "format"}, **UTC_TIME}
+        return {k: _utc_times(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_utc_times(v) for v in node]
+    return node
 
 
 def _is_api(request: Request) -> bool:

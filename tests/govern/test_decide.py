@@ -339,3 +339,30 @@ def test_no_decision_is_returned_when_its_audit_cannot_be_written(w: World) -> N
 
     with w.engine.connect() as c:
         assert c.execute(select(func.count()).select_from(dpo_alert)).scalar_one() == 0
+
+
+# -- what a view says about each panel ----------------------------------------------------------
+
+def test_each_source_says_what_it_is_shown_under(w: World) -> None:
+    d = ask(w, SOCIAL_WORKER, Purpose.DIRECT_CARE, 1)
+    held_back = ask(w, OTHER_SOCIAL_WORKER, Purpose.DIRECT_CARE, 1)
+    statutory = ask(w, DPO, Purpose.SUBJECT_ACCESS, 1)
+
+    assert d.basis["asc_clients"] == ("own-agency",)
+    assert d.basis["community_health"] == ("DSA-CARE/v1",)
+    assert set(d.basis) == set(d.grants)
+    assert (d.relationship, d.held_back) == (f"open involvement with {ASC_TEAM} (Home Care)",
+                                             False)
+    assert (held_back.relationship, held_back.held_back) == (None, True)
+    assert set(statutory.basis.values()) == {("UK-GDPR-Art-15",)}
+
+
+def test_break_glass_is_the_relationship_it_stands_in_for(w: World) -> None:
+    with governed(w.engine) as c:
+        glass = relationships.open_break_glass(
+            c, OTHER_SOCIAL_WORKER, "safeguarding", 1,
+            "Neighbour reports a fall, no answer at the door", now=NOW)
+
+    d = ask(w, OTHER_SOCIAL_WORKER, Purpose.SAFEGUARDING, 1)
+    assert (d.relationship, d.break_glass, d.held_back) == (f"break-glass #{glass.id}", True,
+                                                            False)

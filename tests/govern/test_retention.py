@@ -195,7 +195,9 @@ def test_a_record_past_retention_goes_with_every_row_that_refers_to_it(s: Setup)
     assert count(engine, HISTORY, current_id=a2) == 0
     assert count(engine, schema.involvement.table, record_id="I2") == 0
     assert count(engine, schema.person_link, source_record_id=a2) == 0
-    for table in (schema.link_key, schema.referral, schema.live_contact, schema.objection,
+    assert count(engine, schema.link_key, source_record_id=a2) == 0
+    assert count(engine, schema.link_key) > 0  # everyone else's keys stay
+    for table in (schema.referral, schema.live_contact, schema.objection,
                   schema.rectification, schema.break_glass):
         assert count(engine, table) == 0, table.name  # only A2 had any
     assert count(engine, schema.review_pair) == count(engine, schema.link_override) == 0

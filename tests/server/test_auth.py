@@ -11,7 +11,8 @@ from conftest import PASSWORD, SECRET, Served
 from sqlalchemy import select
 from world import ADVISOR, NOW, SOCIAL_WORKER
 
-from joinedup.accounts.users import set_active
+from joinedup.accounts.tokens import issue_token
+from joinedup.accounts.users import get_user, set_active
 from joinedup.store.schema import audit_event
 
 PUBLIC = {"/auth/token", "/login", "/docs", "/openapi.json"}
@@ -80,9 +81,11 @@ def test_every_page_needs_a_session(served: Served) -> None:
 def test_tampered_expired_and_foreign_tokens_are_refused(served: Served) -> None:
     good = served.token(ADVISOR)
     claims = jwt.decode(good, options={"verify_signature": False})
-    forged = jwt.encode({**claims, "role": "dpo"}, "some other secret", algorithm="HS256")
-    expired = jwt.encode({**claims, "exp": int((NOW - timedelta(hours=1)).timestamp())},
-                         SECRET, algorithm="HS256")
+    forged = jwt.encode({**claims, "role": "dpo"}, "another secret of at least 32 bytes", algorithm="HS256")
+    with served.hub.engine.connect() as c:
+        user = get_user(c, ADVISOR.user)
+    assert user is not None
+    expired = issue_token(user, secret=SECRET, minutes=15, now=NOW - timedelta(hours=1))
     for token in (forged, expired, good[:-3] + "abc", "not-a-jwt"):
         answer = served.client.get("/api/me", headers={"Authorization": f"Bearer {token}"})
         assert answer.status_code == 401, token

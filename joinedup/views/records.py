@@ -1,0 +1,109 @@
+"""Person records as the views show them: the source's current values with every correction
+the person asked for applied (``govern.rectify``), and where each came from.
+
+Read only for record ids a ``Decision`` allows, set-based: two queries for any number of
+records, however many agencies hold them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import Connection, bindparam, select
+
+from joinedup.govern.decide import Decision
+from joinedup.govern.rectify import PROVENANCE, apply, corrections
+from joinedup.govern.vocabulary import GROUP_FIELDS, Group
+from joinedup.store.schema import agency, person_link, source, source_record
+
+CHUNK = 500
+"""Ids per IN (...) list: well inside SQLite's and PostgreSQL's parameter limits."""
+VALUE_FIELDS = tuple(f for g in (Group.IDENTITY, Group.CONTACT_DETAILS)
+                     for f in GROUP_FIELDS[g] if f != "identifiers")
+"""The person-record fields a view may show, identity first."""
+
+_SR = source_record.table.c
+_HELD = (select(_SR.id, _SR.record_id, _SR.source_id, _SR.valid_from, _SR.load_id,
+                _SR.identifiers, _SR.sensitivity, *(_SR[f] for f in VALUE_FIELDS),
+                person_link.c.person_id)
+         .outerjoin(person_link, person_link.c.source_record_id == _SR.id)
+         .where(_SR.id.in_(bindparam("ids", expanding=True))))
+_SOURCES = select(source.c.id, source.c.name, agency.c.name, source.c.kind).join(
+    agency, agency.c.id == source.c.agency_id)
+
+
+class Source(NamedTuple):
+    name: str
+    agency: str
+    kind: str
+
+
+def sources(connection: Connection) -> dict[int, Source]:
+    """Every source by id, with its agency: a small table read once per view, so that row
+    queries filter on ids alone. Given a join to ``source`` to filter on, the planners walk
+    every row of a source instead of the index of the ids asked for (SQLite always;
+    PostgreSQL before its statistics are gathered)."""
+    return {r[0]: Source(r[1], r[2], r[3]) for r in connection.execute(_SOURCES)}
+
+
+@dataclass(frozen=True)
+class Held:
+    """One person record as the hub shows it (internal: views copy out what is granted)."""
+
+    id: int
+    person_id: int | None
+    source: str
+    agency: str
+    record_id: str
+    values: dict[str, Any]
+    """``VALUE_FIELDS`` -> value, corrections applied (a date of birth is a ``date``)."""
+    rectified: frozenset[str]
+    """Fields whose value is a correction, not the source's."""
+    rectified_at: dict[str, int]
+    """Field -> the correction's id (a later correction has a higher id)."""
+    loaded_at: datetime
+    load_id: int
+    sensitivity: str
+    identifiers: str | None
+
+    def text(self, field: str) -> str | None:
+        """A value as text: dates in ISO form, so JSON and comparisons agree."""
+        value = self.values.get(field)
+        if value is None:
+            return None
+        return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def chunks(ids: Sequence[int]) -> Iterator[list[int]]:
+    ordered = sorted(set(ids))
+    for start in range(0, len(ordered), CHUNK):
+        yield ordered[start:start + CHUNK]
+
+
+def held(connection: Connection, record_ids: Sequence[int],
+         known: dict[int, Source] | None = None) -> list[Held]:
+    """The records with these ids, corrections applied, ordered by agency, source, id."""
+    rows = [row for chunk in chunks(record_ids)
+            for row in connection.execute(_HELD, {"ids": chunk})]
+    if not rows:
+        return []
+    known = known if known is not None else sources(connection)
+    made = corrections(connection, [r.id for r in rows])
+    found = []
+    for row in rows:
+        m = row._mapping
+        values = apply({f: m[f] for f in VALUE_FIELDS}, made.get(row.id, ()))
+        provenance: dict[str, int] = values.pop(PROVENANCE)
+        where = known[row.source_id]
+        found.append(Held(row.id, row.person_id, where.name, where.agency, row.record_id,
+                          values, frozenset(provenance), provenance, row.valid_from,
+                          row.load_id, row.sensitivity or "standard", row.identifiers))
+    return sorted(found, key=lambda h: (h.agency, h.source, h.record_id))
+
+
+def granted(records: Sequence[Held], decision: Decision, group: Group) -> list[Held]:
+    """The records the decision covers whose ``group`` it grants."""
+    return [h for h in records if h.id in decision.records and decision.allows(h.source, group)]
