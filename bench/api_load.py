@@ -7,9 +7,9 @@ request authenticated, decided and audited, on SQLite and on PostgreSQL.
 A synthetic county is built, loaded and linked once per backend (cached under bench/out/api),
 its demo logins created, and ``joinedup serve`` started as a separate process on loopback
 (one worker on SQLite, which serves one writer at a time; two on PostgreSQL, one a core).
-The load generator is another process: ``--clients`` asyncio clients on keep-alive httpx
+The load generator is ``wrk`` (Debian's package), another process: ``--clients`` keep-alive
 connections, each sending its next request as soon as the last one answered, for
-``--seconds`` per scenario:
+``--seconds`` per scenario (bench/api_load.lua picks the paths and counts the statuses):
 
 * person view: ``GET /api/persons/{id}`` as the demo social worker (``X-Purpose:
   direct_care``) for random person ids: every answer is an audited decision (about one in
@@ -19,13 +19,12 @@ connections, each sending its next request as soon as the last one answered, for
   on the phone (sometimes with a nickname or day and month swapped, as the county's records
   are).
 
-Errors are transport failures and 5xx answers. p50/p95/p99 are over every request answered.
+Errors are socket errors and 5xx answers. p50/p95/p99 come from wrk's latency histogram.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import platform
@@ -36,6 +35,7 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx2 as httpx
 from govern import PG, build_store
@@ -127,44 +127,22 @@ def token(base: str, username: str) -> str:
     return str(answer.json()["access_token"])
 
 
-async def _drive(base: str, headers: dict[str, str], paths: list[tuple[str, dict[str, str]]],
-                 clients: int, seconds: float) -> dict[str, Any]:
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
-    errors = 0
-    stop = time.perf_counter() + seconds
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-
-    async def client(k: int, http: httpx.AsyncClient) -> None:
-        nonlocal errors
-        i = k
-        while time.perf_counter() < stop:
-            path, params = paths[i % len(paths)]
-            i += clients
-            began = time.perf_counter()
-            try:
-                answer = await http.get(path, params=params)
-            except httpx.HTTPError:
-                errors += 1
-                continue
-            latencies.append(time.perf_counter() - began)
-            statuses[answer.status_code] = statuses.get(answer.status_code, 0) + 1
-            if answer.status_code >= 500:
-                errors += 1
-
-    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits,
-                                 timeout=30) as http:
-        started = time.perf_counter()
-        await asyncio.gather(*(client(k, http) for k in range(clients)))
-        elapsed = time.perf_counter() - started
-    latencies.sort()
-
-    def pct(q: float) -> float:
-        return latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000
-
-    return {"requests": len(latencies), "errors": errors, "statuses": statuses,
-            "rps": len(latencies) / elapsed, "p50_ms": pct(0.50), "p95_ms": pct(0.95),
-            "p99_ms": pct(0.99)}
+def drive(base: str, token: str, purpose: str, paths: list[str], clients: int,
+          seconds: float) -> dict[str, Any]:
+    """``wrk`` with ``clients`` connections for ``seconds``: figures from its own latency
+    histogram (bench/api_load.lua)."""
+    listing = OUT / "paths.txt"
+    listing.write_text("\n".join(paths) + "\n", encoding="utf-8")
+    answer = subprocess.run(
+        ["wrk", "-t", "1", "-c", str(clients), "-d", f"{max(1, round(seconds))}s", "--timeout", "10s",
+         "-s", str(Path(__file__).with_name("api_load.lua")), base],
+        env={**os.environ, "PATHS": str(listing), "TOKEN": token, "PURPOSE": purpose},
+        capture_output=True, text=True, check=True)
+    figures: dict[str, Any] = json.loads(answer.stdout.strip().splitlines()[-1])
+    figures["rps"] = figures["requests"] / figures["seconds"]
+    figures["errors"] = figures["socket_errors"] + sum(
+        n for status, n in figures["statuses"].items() if int(status) >= 500)
+    return figures
 
 
 def run(backend: str, people: int, clients: int, seconds: float) -> dict[str, Any]:
@@ -174,16 +152,15 @@ def run(backend: str, people: int, clients: int, seconds: float) -> dict[str, An
     base = f"http://127.0.0.1:{port}"
     server = serve(url, port, 1 if backend == "sqlite" else 2)
     try:
-        worker = {"Authorization": f"Bearer {token(base, 'demo.social_worker')}",
-                  "X-Purpose": "direct_care"}
-        advisor = {"Authorization": f"Bearer {token(base, 'demo.advisor')}",
-                   "X-Purpose": "customer_service"}
         results = {}
-        for name, headers, paths in (
-                ("person view", worker, [(f"/api/persons/{p}", {}) for p in persons]),
-                ("search", advisor, [("/api/persons", q) for q in queries])):
-            asyncio.run(_drive(base, headers, paths[:200], clients, 2))  # warm caches
-            results[name] = asyncio.run(_drive(base, headers, paths, clients, seconds))
+        for name, user, purpose, paths in (
+                ("person view", "demo.social_worker", "direct_care",
+                 [f"/api/persons/{p}" for p in persons]),
+                ("search", "demo.advisor", "customer_service",
+                 [f"/api/persons?{urlencode(q)}" for q in queries])):
+            bearer = token(base, user)
+            drive(base, bearer, purpose, paths[:500], clients, 2)  # warm the caches
+            results[name] = drive(base, bearer, purpose, paths, clients, seconds)
             r = results[name]
             print(f"{backend:10} {name:12} {r['requests']:7,} requests {r['rps']:7.0f}/s  "
                   f"p50 {r['p50_ms']:6.1f} ms  p95 {r['p95_ms']:6.1f} ms  "

@@ -15,6 +15,7 @@ from rich.table import Table
 from joinedup import accounts
 from joinedup.cli_base import DbOption, acting_as, out, settings_for, store, utcnow
 from joinedup.errors import BadInput
+from joinedup.govern.session import governed
 from joinedup.govern.vocabulary import Role
 
 UsernameArgument = Annotated[str, typer.Argument(help="The user's sign-in name.")]
@@ -58,7 +59,7 @@ def add_command(
                        f"{', '.join(r.value for r in Role)}") from None
     password = None if no_password else _password(password_stdin)
     settings = settings_for(db)
-    with store(db) as engine, accounts.transaction(engine) as connection:
+    with store(db) as engine, governed(engine) as connection:
         user = accounts.add_user(
             connection, username=username, display_name=name, organisation=organisation,
             role=role, team=team, email=email, password=password,
@@ -92,7 +93,7 @@ def list_command(db: DbOption = None) -> None:
 
 
 def _set_active(username: str, active: bool, db: str | None) -> accounts.User:
-    with store(db) as engine, accounts.transaction(engine) as connection:
+    with store(db) as engine, governed(engine) as connection:
         return accounts.set_active(connection, username, active,
                                    by=acting_as(settings_for(db), Role.ADMIN), now=utcnow())
 
@@ -111,7 +112,7 @@ def enable_command(username: UsernameArgument, db: DbOption = None) -> None:
 
 def unlock_command(username: UsernameArgument, db: DbOption = None) -> None:
     """Unlock an account locked by failed sign-ins."""
-    with store(db) as engine, accounts.transaction(engine) as connection:
+    with store(db) as engine, governed(engine) as connection:
         user = accounts.unlock(connection, username,
                                by=acting_as(settings_for(db), Role.ADMIN), now=utcnow())
     out.print(f"Unlocked {user.username}; they may sign in again.", highlight=False)
@@ -122,7 +123,7 @@ def set_password_command(username: UsernameArgument,
                          db: DbOption = None) -> None:
     """Set a new password and end the browser sessions."""
     password = _password(password_stdin)
-    with store(db) as engine, accounts.transaction(engine) as connection:
+    with store(db) as engine, governed(engine) as connection:
         user = accounts.set_password(connection, username, password,
                                      by=acting_as(settings_for(db), Role.ADMIN), now=utcnow())
     out.print(f"Password of {user.username} set; their browser sessions have ended.",
@@ -135,7 +136,7 @@ def demo_command(db: DbOption = None) -> None:
     Front-line logins are the store's busiest key workers, so their caseload is real. They
     share a published password: production mode refuses to start while any is enabled.
     """
-    with store(db) as engine, accounts.transaction(engine) as connection:
+    with store(db) as engine, governed(engine) as connection:
         made = accounts.create_demo_users(connection, now=utcnow(),
                                           created_by=acting_as(settings_for(db), Role.ADMIN))
     table = Table(title=f"{len(made)} demo logins", title_justify="left")

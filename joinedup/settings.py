@@ -86,3 +86,8 @@ class Settings(BaseSettings):
     oidc_role_map: dict[str, str] = {}
     """Provider role name to joinedup role, as JSON, e.g. ``{"ASC.SocialWorker":
     "social_worker"}``; a provider role spelt as a joinedup role needs no entry."""
+
+    server_threads: int = 4
+    """Threads each server process runs requests on. Few is faster: more only pass the GIL
+    and SQLite's one writer round (docs/benchmarks.md); with PostgreSQL add processes
+    (``joinedup serve --workers``) rather than threads."""

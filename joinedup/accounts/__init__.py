@@ -38,7 +38,6 @@ from joinedup.accounts.users import (
     list_users,
     set_active,
     set_password,
-    transaction,
     unlock,
 )
 from joinedup.errors import AccountLocked, AuthenticationFailed, AuthError, CsrfError
@@ -77,7 +76,6 @@ __all__ = [
     "set_password",
     "set_purpose",
     "start_session",
-    "transaction",
     "unlock",
     "verify_password",
     "verify_token",

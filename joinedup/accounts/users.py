@@ -3,27 +3,24 @@
 Every change to an account and every sign-in attempt, allowed or refused, is an audit event in
 the same transaction. A refused sign-in writes too (its audit event, the failure counter that
 locks the account), so the caller must commit when ``authenticate`` raises ``AuthError``:
-``accounts.transaction`` does. Otherwise guessing would cost an attacker nothing.
+``govern.session.governed`` does. Otherwise guessing would cost an attacker nothing.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, Row, select, update
+from sqlalchemy import Connection, Row, select, update
 from sqlalchemy.exc import IntegrityError
 
 from joinedup.accounts import passwords
-from joinedup.errors import AccountLocked, AuthenticationFailed, AuthError, BadInput
+from joinedup.errors import AccountLocked, AuthenticationFailed, BadInput
 from joinedup.govern import audit
 from joinedup.govern.vocabulary import Actor, Role
 from joinedup.settings import Settings
-from joinedup.store.database import WRITE_FIRST
 from joinedup.store.schema import app_user, web_session
 
 FAILED = "unknown user or wrong password"
@@ -65,25 +62,6 @@ class LoginPolicy:
     @classmethod
     def from_settings(cls, settings: Settings) -> LoginPolicy:
         return cls(settings.login_max_failures, settings.lockout_minutes)
-
-
-@contextmanager
-def transaction(engine: Engine) -> Iterator[Connection]:
-    """The unit of work for sign-ins and account changes: commits on success and on
-    ``AuthError`` (a refused sign-in's audit and failure count must survive), rolls back on
-    anything else. On SQLite it takes the write lock at BEGIN, as audited work must."""
-    with engine.connect() as connection:
-        connection.execution_options(**{WRITE_FIRST: True})
-        work = connection.begin()
-        try:
-            yield connection
-        except AuthError:
-            work.commit()
-            raise
-        except BaseException:
-            work.rollback()
-            raise
-        work.commit()
 
 
 def normalise_username(username: str) -> str:

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Form
 from pydantic import BaseModel
 
 from joinedup.accounts.tokens import issue_token
-from joinedup.accounts.users import LoginPolicy, authenticate, transaction
+from joinedup.accounts.users import LoginPolicy, authenticate
 from joinedup.api.auth import CallerDep, HubDep
+from joinedup.govern.session import governed
 from joinedup.govern.vocabulary import ROLE_PURPOSES
 from joinedup.server.errors import ERROR_RESPONSES
 
@@ -29,7 +30,7 @@ def token(hub: HubDep, username: Annotated[str, Form(min_length=1, max_length=20
           password: Annotated[str, Form(min_length=1, max_length=1000)]) -> TokenPublic:
     """OAuth 2 password form (``username``, ``password``). Repeated failures lock the
     account for a while; every attempt is audited."""
-    with transaction(hub.engine) as c:
+    with governed(hub.engine) as c:
         user = authenticate(c, username, password,
                             policy=LoginPolicy.from_settings(hub.settings), now=hub.now())
     minutes = hub.settings.token_minutes

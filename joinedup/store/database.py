@@ -8,10 +8,12 @@ upgrades it, because upgrading a production store is an operator's decision.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from alembic import command
 from alembic.config import Config
@@ -30,6 +32,8 @@ on SQLite it takes the write lock at BEGIN, so it waits its turn instead of fail
 "database is locked" when another writer committed after its first read."""
 BUSY_TIMEOUT_MS = 10_000
 """How long a SQLite writer waits for another (a load in progress) before giving up."""
+_WRITERS: WeakKeyDictionary[Engine, threading.Lock] = WeakKeyDictionary()
+_WRITERS_LOCK = threading.Lock()
 
 
 def _alembic_config(url: str) -> Config:
@@ -82,6 +86,25 @@ def _tune_sqlite(engine: Engine) -> None:
     def _on_begin(connection: Connection) -> None:
         immediate = connection.get_execution_options().get(WRITE_FIRST)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+@contextmanager
+def one_writer(engine: Engine) -> Iterator[None]:
+    """Writers of this process take turns on a lock before SQLite's own.
+
+    SQLite admits one writer at a time, and its busy handler makes a waiting writer sleep in
+    growing steps (up to 100 ms each), so under a web server's concurrent requests a 5 ms
+    wait became a 100 ms one, and a long queue ran past the busy timeout. Queued on a lock,
+    each writer starts the moment the last one commits. Other processes (a load from the CLI)
+    still wait on the busy timeout. PostgreSQL needs no such thing.
+    """
+    if engine.dialect.name != "sqlite":
+        yield
+        return
+    with _WRITERS_LOCK:
+        lock = _WRITERS.setdefault(engine, threading.Lock())
+    with lock:
+        yield
 
 
 def head_revision() -> str:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection, func, or_, select
@@ -178,10 +178,11 @@ def _same_people(staff: Iterable[Staff]) -> dict[int, Staff]:
 @dataclass
 class _Tally:
     staff: Staff
-    services: set[str]
-    bases: dict[str, None]
+    services: set[str] = field(default_factory=set)
+    bases: dict[str, None] = field(default_factory=dict)
+    """Why each row that names them may be shown (a dict keeps the order, without repeats)."""
     open_since: date | None = None
-    statutory: set[str] | None = None
+    statutory: set[str] = field(default_factory=set)
     key_worker: bool = False
     last_at: datetime | None = None
     recent: int = 0
@@ -197,7 +198,7 @@ def _practitioners(involvements: Sequence[InvolvementRow], mine: Sequence[Contac
     found: dict[int, _Tally] = {}
 
     def tally(s: Staff, source_name: str) -> _Tally:
-        t = found.setdefault(staff[s.id].id, _Tally(staff[s.id], set(), {}, statutory=set()))
+        t = found.setdefault(staff[s.id].id, _Tally(staff[s.id]))
         t.bases[basis(decision, source_name, s.agency, purpose, detail=True)] = None
         return t
 
@@ -209,7 +210,7 @@ def _practitioners(involvements: Sequence[InvolvementRow], mine: Sequence[Contac
         if r.open_on(today):
             t.key_worker = True
             t.open_since = min(filter(None, (t.open_since, r.started_on)), default=None)
-            if statutory(r.service) and t.statutory is not None:
+            if statutory(r.service):
                 t.statutory.add(r.service)
     for c in mine:
         t = tally(people[c.practitioner_id], c.source)
@@ -222,7 +223,7 @@ def _practitioners(involvements: Sequence[InvolvementRow], mine: Sequence[Contac
             found[kept].household += c.recent
     return [InvolvedPractitioner(
         t.staff.id, t.staff.name, t.staff.role, t.staff.team, t.staff.agency, t.staff.email,
-        t.staff.phone, tuple(sorted(t.services)), t.key_worker, tuple(sorted(t.statutory or ())),
+        t.staff.phone, tuple(sorted(t.services)), t.key_worker, tuple(sorted(t.statutory)),
         t.open_since, t.last_at, t.recent, t.household, "; ".join(t.bases))
         for t in found.values()]
 
@@ -239,7 +240,7 @@ def involved(connection: Connection, register: Register, actor: Actor, purpose: 
     known = sources(connection)
     involvements = [r for r in activity.involvements(connection, decision.records, known)
                     if activity.shown(decision, r.source, r.sensitivity, Group.INVOLVEMENTS)]
-    records = held(connection, sorted(decision.records))
+    records = held(connection, sorted(decision.records), known)
     members = household(connection, register, actor, purpose, person_id,
                         uprns(records, decision), groups={Group.CONTACT_DETAILS,
                                                           Group.CONTACTS},

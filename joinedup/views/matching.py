@@ -116,7 +116,9 @@ def _comparer(comparisons: Sequence[Mapping[str, Any]], identifiers: Sequence[st
     comparison's CASE, whatever the number of pairs (a comparison left out counts as
     missing, 0 bits, as it would for a query without that field)."""
     wanted = [c for c in comparisons if c["output_column_name"] in SHOWN]
-    return Comparer({"comparisons": wanted}, table_of([], identifiers))
+    comparer = Comparer({"comparisons": wanted}, table_of([], identifiers))
+    comparer.connection.execute("SET threads = 1")  # a few hundred pairs: threads only cost
+    return comparer
 
 
 def _build(model: dict[str, Any] | None) -> Scoring:
@@ -221,10 +223,10 @@ def _weights(connection: Connection, s: Scoring, levels: dict[str, np.ndarray],
             total += np.array([bits.get(str(label), 0.0) for label in found])
         return total
     columns = s.scorer.tf_columns
-    tf_left, tf_right = _frequencies(connection, columns, left), _frequencies(
-        connection, columns, right)
-    weights: np.ndarray = s.scorer.weights(levels, {c: (tf_left[c], tf_right[c])
-                                                    for c in columns}) - s.scorer.prior
+    both = _frequencies(connection, columns, [*left, *right])
+    n = len(left)
+    weights: np.ndarray = s.scorer.weights(levels, {c: (f[:n], f[n:]) for c, f in both.items()}
+                                           ) - s.scorer.prior
     return weights
 
 

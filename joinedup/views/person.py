@@ -186,12 +186,12 @@ def person_view(connection: Connection, register: Register, actor: Actor, purpos
                       policy=policy, now=now, action="read_person")
     if not decision.allowed:
         raise AccessDenied(decision.reason)
-    records = held(connection, sorted(decision.records))
+    known = sources(connection)
+    records = held(connection, sorted(decision.records), known)
     by_group = {g: granted(records, decision, g) for g in (Group.IDENTITY,
                                                            Group.CONTACT_DETAILS)}
     detail = decision.records if any(g not in IDENTITY_GROUPS for groups in
                                      decision.grants.values() for g in groups) else ()
-    known = sources(connection) if detail else {}
     timeline, total, services = _timeline(activity.contacts(connection, detail, known),
                                           decision, purpose, service)
     members = household(connection, register, actor, purpose, person_id,

@@ -29,8 +29,6 @@ MAX_LENGTH = 100
 """Characters per field at most: no name, date, postcode or NHS number is longer."""
 MIN_NAME_LETTERS = 2
 FIELDS = ("name", "date_of_birth", "postcode", "nhs_number")
-LABELS = {"name": "name", "date_of_birth": "date of birth", "postcode": "postcode",
-          "nhs_number": "NHS number"}
 DATE_EXAMPLES = "a date like 01/02/1940, 1940-02-01 or 1 Feb 1940"
 _MONTHS = {name: number for number, names in enumerate((
     ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
@@ -61,11 +59,6 @@ class Sought:
     date_of_birth: date | None
     postcode: str | None
     nhs_number: str | None
-
-    @property
-    def given(self) -> tuple[str, ...]:
-        return tuple(f for f in FIELDS if (f == "name" and self.names) or (
-            f != "name" and getattr(self, f) is not None))
 
     def describe(self) -> str:
         """The standardised terms, for the audit trail's (erasable) details."""

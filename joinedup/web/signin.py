@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from joinedup.accounts.sessions import end_session, set_purpose, start_session
-from joinedup.accounts.users import LoginPolicy, authenticate, transaction
+from joinedup.accounts.users import LoginPolicy, authenticate
 from joinedup.errors import AuthError, BadInput
 from joinedup.govern.session import governed
 from joinedup.govern.vocabulary import ROLE_PURPOSES
@@ -53,7 +53,7 @@ def login(request: Request, hub: HubDep, username: Annotated[str, Form(max_lengt
         return _login_page(request, hub, error="Your sign-in form had expired. Please try "
                            "again.", username=username, next_=next, status_code=403)
     try:
-        with transaction(hub.engine) as c:
+        with governed(hub.engine) as c:
             user = authenticate(c, username, password,
                                 policy=LoginPolicy.from_settings(hub.settings), now=hub.now())
             token, _ = start_session(c, user, now=hub.now(), hours=hub.settings.session_hours,

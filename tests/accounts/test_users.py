@@ -26,11 +26,11 @@ from joinedup.accounts import (
     set_active,
     set_password,
     start_session,
-    transaction,
     unlock,
 )
 from joinedup.accounts.passwords import DEMO_PASSWORD
 from joinedup.errors import BadInput
+from joinedup.govern.session import governed
 from joinedup.govern.vocabulary import Actor, Role
 from joinedup.settings import Settings
 from joinedup.store.schema import app_user, audit_event, audit_subject, web_session
@@ -62,7 +62,7 @@ def events(connection: Connection, action: str | None = None) -> list[tuple[Any,
 def sign_in(engine: Engine, password: str, *, username: str = "jo.bloggs",
             at: datetime = NOW, policy: LoginPolicy = POLICY) -> User:
     """A sign-in in its own committed unit of work, as the web and API run it."""
-    with transaction(engine) as c:
+    with governed(engine) as c:
         return authenticate(c, username, password, policy=policy, now=at)
 
 
@@ -245,7 +245,7 @@ def test_a_refused_sign_in_is_committed_though_the_caller_raised(engine: Engine,
 
 
 def test_the_unit_of_work_rolls_back_other_errors(engine: Engine) -> None:
-    with pytest.raises(RuntimeError), transaction(engine) as c:
+    with pytest.raises(RuntimeError), governed(engine) as c:
         make_user(c)
         raise RuntimeError("boom")
 

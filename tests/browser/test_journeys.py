@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import shoot
+from conftest import SCREENSHOTS, shoot
 from sqlalchemy import Connection, create_engine, func, or_, select
 
 from joinedup.accounts.passwords import DEMO_PASSWORD
@@ -191,6 +191,19 @@ UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')]
 'label around the control' form)."""
 
 
+SECTION = """heading => {
+  const h = [...document.querySelectorAll('main h2')].find(e => e.textContent.trim() === heading);
+  if (!h) return null;
+  let last = h;
+  for (let e = h.nextElementSibling; e && e.tagName !== 'H2'; e = e.nextElementSibling) last = e;
+  const top = h.getBoundingClientRect().top, bottom = last.getBoundingClientRect().bottom;
+  const main = document.querySelector('main').getBoundingClientRect();
+  return {x: main.left, y: top + window.scrollY - 16, width: main.width,
+          height: bottom - top + 32};
+}"""
+"""The box, in page coordinates, from an h2 to the end of its section."""
+
+
 def expect(target: Any) -> Any:
     from playwright.sync_api import expect as playwright_expect
 
@@ -217,10 +230,20 @@ class Journey:
         expect(page.locator("h1")).to_have_count(1)
         assert page.locator("h1").inner_text().strip(), f"{page.url}: empty h1"
         assert page.evaluate(UNLABELLED) == [], f"{page.url}: unlabelled inputs"
+        wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert wide <= 0, f"{page.url}: the page is {wide}px wider than the window"
 
     def shoot(self, name: str) -> None:
         self.check()
         shoot(self.page, name)
+
+    def shoot_section(self, name: str, heading: str) -> None:
+        """Save the section under the h2 ``heading`` (down to the next h2), for the docs."""
+        self.check()
+        box = self.page.evaluate(SECTION, heading)
+        assert box is not None, f"no section {heading!r}"
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True, clip=box)
 
     def sign_in(self, username: str, purpose: Purpose, *, shots: str | None = None) -> None:
         page = self.page
@@ -302,9 +325,10 @@ def test_advisor_finds_a_caller_and_sees_their_contacts_once_the_contact_starts(
         notice = page.locator(".notice[role=status]")
         expect(notice).to_contain_text("Only identity and contact details are shown")
         expect(page.locator("#timeline")).to_have_count(0)
-        expect(page.get_by_role("heading", name="Golden record")).to_be_visible()
-        expect(page.locator("main")).to_contain_text(
-            caller.date_of_birth.isoformat())
+        golden = page.locator("table", has=page.locator("caption", has_text="which agencies"))
+        expect(golden.locator("tr", has=page.locator("th:text-is('Given name')"))).to_contain_text(
+            caller.given_name)
+        expect(page.get_by_role("heading", name="Flags")).to_have_count(0)
         advisor.shoot("advisor-identity-only")
 
         page.get_by_label("This person is contacting the council now, by").select_option(
@@ -324,7 +348,7 @@ def test_advisor_finds_a_caller_and_sees_their_contacts_once_the_contact_starts(
         # Filter to one service: only its contacts remain, still newest first.
         services = page.eval_on_selector_all("#service option", "os => os.map(o => o.value)")
         assert set(caller.services) <= set(services)
-        chosen = min(caller.services, key=lambda s: timeline_services(page).count(s) or 99)
+        chosen = min(caller.services, key=timeline_services(page).count)
         page.get_by_label("Service").select_option(chosen)
         page.get_by_role("button", name="Filter").click()
         expect(page).to_have_url(re.compile(r"service="))
@@ -355,6 +379,7 @@ def test_practitioner_breaks_glass_and_the_dpo_reviews_it(journeys: Any, cast: C
 
         # A person from the caseload: detail, and the team around them.
         if cast.social_worker_has_cases:
+            key_worker = rows.first.locator("td").nth(4).inner_text().strip()
             rows.first.locator("a").click()
             expect(page.locator(".notice[role=status]")).to_have_count(0)
             expect(page.locator("#timeline")).to_be_visible()
@@ -363,6 +388,8 @@ def test_practitioner_breaks_glass_and_the_dpo_reviews_it(journeys: Any, cast: C
             team = page.locator("h2:text-is('Who else is involved') + .notice + table tbody tr,"
                                 "h2:text-is('Who else is involved') + table tbody tr")
             names = [t.strip() for t in team.locator("td:first-child strong").all_inner_texts()]
+            if key_worker:
+                assert key_worker in names, f"the key worker {key_worker} is not involved"
             lead = page.locator(".notice.ok", has_text="Suggested lead practitioner")
             if names:
                 # suggest_lead names somebody whenever anybody is involved.
@@ -371,9 +398,7 @@ def test_practitioner_breaks_glass_and_the_dpo_reviews_it(journeys: Any, cast: C
                 assert any(suggested.endswith(n) for n in names), (suggested, names)
             else:
                 expect(lead).to_have_count(0)
-            worker.check()
-            involved.scroll_into_view_if_needed()
-            worker.shoot("practitioner-involved")
+            worker.shoot_section("practitioner-involved", "Who else is involved")
 
         # Someone who is not on the caseload: identity only, with the break-glass offer.
         worker.go(f"/persons/{cast.stranger}")
@@ -391,6 +416,7 @@ def test_practitioner_breaks_glass_and_the_dpo_reviews_it(journeys: Any, cast: C
         reason = page.get_by_label("Why do you need detail now?")
         expect(reason).to_be_visible()
         reason.fill(BREAK_GLASS_REASON)
+        reason.blur()
         worker.shoot("practitioner-break-glass-form")
 
         page.get_by_role("button", name="Break glass").click()
@@ -415,12 +441,11 @@ def test_practitioner_breaks_glass_and_the_dpo_reviews_it(journeys: Any, cast: C
                                       f"broke glass on person {cast.stranger} for direct_care")
         expect(alert).to_contain_text(f"Reason given: {BREAK_GLASS_REASON}")
         expect(page.get_by_role("heading", name="Audit log")).to_be_visible()
-        alert.scroll_into_view_if_needed()
-        dpo.shoot("dpo-overview")
-
         title = alert.locator("h3").inner_text()
         alert.get_by_label("No concern: the access was justified").check()
         alert.get_by_label("Note").fill("Spoke to the team manager: a welfare check, justified.")
+        alert.get_by_label("Note").blur()
+        dpo.shoot("dpo-overview")
         alert.get_by_role("button", name=re.compile(r"^Close alert")).click()
         expect(page).to_have_url(re.compile(r"/dpo$"))
         expect(page.locator(".panel", has_text=BREAK_GLASS_REASON)).to_have_count(0)
@@ -501,12 +526,15 @@ def test_keyboard_and_structure_of_the_sign_in_page(journeys: Any) -> None:
         # From the header down: the site name, then the form in order; and back up to the
         # skip link, the first thing on every page.
         page.mouse.click(1, 1)
-        focused = "(e => e.id || e.type || e.textContent.trim())(document.activeElement)"
+        focused = ("(e => [e.id || e.type || e.textContent.trim(),"
+                   " getComputedStyle(e).backgroundColor])(document.activeElement)")
         order = []
         for _ in range(4):
             page.keyboard.press("Tab")
-            order.append(page.evaluate(focused))
-        assert order == ["joinedup", "username", "password", "submit"], order
+            order.append(tuple(page.evaluate(focused)))
+        assert [name for name, _ in order] == ["joinedup", "username", "password",
+                                               "submit"], order
+        assert {colour for _, colour in order} == {FOCUS_YELLOW}, order
         for _ in range(4):
             page.keyboard.press("Shift+Tab")
         skip = page.get_by_role("link", name="Skip to main content")

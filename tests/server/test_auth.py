@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import jwt
 from conftest import PASSWORD, SECRET, Served
-from sqlalchemy import select
+from fastapi.testclient import TestClient
+from identity_provider import AUDIENCE, ISSUER, running_provider
+from sqlalchemy import Engine, select
 from world import ADVISOR, NOW, SOCIAL_WORKER
 
 from joinedup.accounts.tokens import issue_token
 from joinedup.accounts.users import get_user, set_active
+from joinedup.server.app import create_app
+from joinedup.server.hub import Hub
+from joinedup.settings import Settings
 from joinedup.store.schema import audit_event
 
 PUBLIC = {"/auth/token", "/login", "/docs", "/openapi.json"}
@@ -81,7 +87,8 @@ def test_every_page_needs_a_session(served: Served) -> None:
 def test_tampered_expired_and_foreign_tokens_are_refused(served: Served) -> None:
     good = served.token(ADVISOR)
     claims = jwt.decode(good, options={"verify_signature": False})
-    forged = jwt.encode({**claims, "role": "dpo"}, "another secret of at least 32 bytes", algorithm="HS256")
+    forged = jwt.encode({**claims, "role": "dpo"}, "another secret of at least 32 bytes",
+                        algorithm="HS256")
     with served.hub.engine.connect() as c:
         user = get_user(c, ADVISOR.user)
     assert user is not None
@@ -107,3 +114,25 @@ def test_validation_errors_use_the_same_shape(served: Served) -> None:
     assert answer.status_code == 422
     assert answer.json()["error"]["code"] == "invalid_request"
     assert "person_id" in answer.json()["error"]["message"]
+
+
+def test_a_token_from_the_councils_identity_provider_is_accepted(engine: Engine,
+                                                                  tmp_path: Path) -> None:
+    with running_provider() as provider:
+        settings = Settings(database_url=engine.url.render_as_string(hide_password=False),
+                            key_dir=tmp_path / "keys", secret_key=SECRET,
+                            oidc_jwks_url=provider.jwks_url, oidc_issuer=ISSUER,
+                            oidc_audience=AUDIENCE,
+                            oidc_role_map={"ASC.SocialWorker": "social_worker"})
+        app = create_app(settings)
+        app.state.hub = Hub.create(settings, engine)
+        client = TestClient(app)
+        good = client.get("/api/me", headers={"Authorization": f"Bearer {provider.token()}"})
+        assert good.status_code == 200, good.text
+        assert good.json() | {"purposes": None} == {
+            "user": "jo.bloggs", "organisation": "Adult Social Care", "role": "social_worker",
+            "team": "Norwich Locality Team", "purposes": None, "via": "oidc"}
+        wrong = client.get("/api/me", headers={"Authorization": "Bearer " + provider.token(
+            aud="api://someone-else")})
+        assert wrong.status_code == 401
+        assert wrong.json()["error"]["code"] == "authentication_failed"

@@ -79,7 +79,7 @@ def test_caseload_of_the_actors_team(vw: ViewsWorld) -> None:
 def test_caseload_of_an_unknown_email_or_no_team(vw: ViewsWorld) -> None:
     with pytest.raises(BadInput, match="email: no practitioner"):
         load(vw, email="nobody@asc.example.org")
-    with pytest.raises(BadInput, match="email: .* not an email address"):
+    with pytest.raises(BadInput, match=r"email: .* not an email address"):
         load(vw, email="'; DROP TABLE practitioner; --")
     with pytest.raises(BadInput, match="no team"):
         load(vw, Actor("sw.solo", ASC, SOCIAL_WORKER.role))

@@ -8,7 +8,6 @@ Create Date: 2026-12-04 10:00:00
 from typing import Sequence, Union
 
 from alembic import op
-import sqlalchemy as sa
 
 
 revision: str = '0006'
