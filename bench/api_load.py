@@ -134,8 +134,8 @@ def drive(base: str, token: str, purpose: str, paths: list[str], clients: int,
     listing = OUT / "paths.txt"
     listing.write_text("\n".join(paths) + "\n", encoding="utf-8")
     answer = subprocess.run(
-        ["wrk", "-t", "1", "-c", str(clients), "-d", f"{max(1, round(seconds))}s", "--timeout", "10s",
-         "-s", str(Path(__file__).with_name("api_load.lua")), base],
+        ["wrk", "-t", "1", "-c", str(clients), "-d", f"{max(1, round(seconds))}s",
+         "--timeout", "10s", "-s", str(Path(__file__).with_name("api_load.lua")), base],
         env={**os.environ, "PATHS": str(listing), "TOKEN": token, "PURPOSE": purpose},
         capture_output=True, text=True, check=True)
     figures: dict[str, Any] = json.loads(answer.stdout.strip().splitlines()[-1])

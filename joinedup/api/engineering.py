@@ -13,7 +13,7 @@ from joinedup.api.auth import CallerDep, HubDep, PurposeDep
 from joinedup.govern.session import governed
 from joinedup.server.errors import ERROR_RESPONSES
 from joinedup.store.loads import LoadRow
-from joinedup.views.engineering import (
+from joinedup.views import (
     LoadView,
     ReviewDetail,
     ReviewSummary,

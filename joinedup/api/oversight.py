@@ -14,7 +14,7 @@ from joinedup.govern import relationships, reports
 from joinedup.govern.reports import Alert, AuditRow
 from joinedup.govern.session import governed
 from joinedup.server.errors import ERROR_RESPONSES
-from joinedup.views.oversight import (
+from joinedup.views import (
     AgreementSummary,
     ChainStatus,
     agreements_in_force,

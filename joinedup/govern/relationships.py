@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection, select, update
 
-from joinedup.errors import AccessDenied, BadInput, GovernError
+from joinedup.errors import AccessDenied, BadInput
 from joinedup.govern import audit
 from joinedup.govern.facts import DEFAULT_POLICY, Policy
 from joinedup.govern.vocabulary import ROLE_PURPOSES, Actor, Purpose, Role
@@ -109,7 +109,7 @@ def close_alert(connection: Connection, actor: Actor, alert_id: int, outcome: st
     if status is None:
         raise BadInput(f"no alert with id {alert_id}")
     if status != "open":
-        raise GovernError(f"alert {alert_id} is already closed")
+        raise BadInput(f"alert {alert_id} is already closed")
     connection.execute(update(dpo_alert).where(dpo_alert.c.id == alert_id).values(
         status="closed", outcome=outcome, closed_by=actor.user, closed_at=now, note=note))
     audit.append(connection, [audit.Event(actor, Purpose.AUDIT, "close_alert", "done",
@@ -135,8 +135,25 @@ def start_contact(connection: Connection, actor: Actor, person_id: int, channel:
     return contact_id
 
 
+def open_contact(connection: Connection, actor: Actor, person_id: int, *, now: datetime,
+                 policy: Policy = DEFAULT_POLICY) -> int | None:
+    """The actor's open live contact with the person (with any of their records), started
+    within ``policy.live_contact_hours``: the one that lets them see detail, and that they
+    can end. The latest, if there are several; None if there is none."""
+    since = now - timedelta(hours=policy.live_contact_hours)
+    found = connection.execute(
+        select(live_contact.c.id)
+        .join(person_link, person_link.c.source_record_id == live_contact.c.source_record_id)
+        .where(person_link.c.person_id == person_id, live_contact.c.user_name == actor.user,
+               live_contact.c.ended_at.is_(None), live_contact.c.started_at >= since)
+        .order_by(live_contact.c.id.desc()).limit(1)).scalar_one_or_none()
+    return None if found is None else int(found)
+
+
 def end_contact(connection: Connection, actor: Actor, contact_id: int, *, now: datetime
-                ) -> None:
+                ) -> int | None:
+    """End the actor's own open contact; returns the person it was with (None if their
+    record is no longer linked to one)."""
     done = connection.execute(update(live_contact).where(
         live_contact.c.id == contact_id, live_contact.c.user_name == actor.user,
         live_contact.c.ended_at.is_(None)).values(ended_at=now)).rowcount
@@ -144,6 +161,11 @@ def end_contact(connection: Connection, actor: Actor, contact_id: int, *, now: d
         raise BadInput(f"no open contact {contact_id} of {actor.user}")
     audit.append(connection, [audit.Event(actor, Purpose.CUSTOMER_SERVICE, "end_contact",
                                           "done", f"live contact #{contact_id} ended")], now=now)
+    person = connection.execute(
+        select(person_link.c.person_id)
+        .join(live_contact, live_contact.c.source_record_id == person_link.c.source_record_id)
+        .where(live_contact.c.id == contact_id)).scalar_one_or_none()
+    return None if person is None else int(person)
 
 
 def add_referral(connection: Connection, actor: Actor, person_id: int, *, team: str,

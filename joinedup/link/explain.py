@@ -53,7 +53,7 @@ class Explanation:
     left: str
     right: str
     prior: float
-    parts: list[Part]
+    parts: tuple[Part, ...]
     match_weight: float
 
     @property
@@ -91,7 +91,7 @@ def explain_pair(engine: Engine, left: str, right: str) -> Explanation:
         weight = result[f"mw_{name}"] + (result.get(f"mw_tf_adj_{name}") or 0.0)
         parts.append(Part(name, str(levels[name][0]), values[0], values[1], weight))
     lam = model["probability_two_random_records_match"]
-    return Explanation(left, right, math.log2(lam / (1 - lam)), parts,
+    return Explanation(left, right, math.log2(lam / (1 - lam)), tuple(parts),
                        float(result["match_weight"]))
 
 
@@ -124,7 +124,8 @@ def explain_records(connection: Connection, a: int, b: int) -> Explanation:
     total = scorer.prior
     for part in parts:
         total += part.weight
-    return Explanation(_reference(rows[a]), _reference(rows[b]), scorer.prior, parts, total)
+    return Explanation(_reference(rows[a]), _reference(rows[b]), scorer.prior, tuple(parts),
+                       total)
 
 
 def _reference(row: Mapping[str, Any]) -> str:

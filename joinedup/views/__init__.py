@@ -9,9 +9,30 @@ ready to serialise as JSON.
 """
 
 from joinedup.views.caseload import CaseloadEntry, Involved, caseload, involved
+from joinedup.views.engineering import (
+    FieldPair,
+    LoadView,
+    ReviewDetail,
+    ReviewSummary,
+    decide_review,
+    load_view,
+    loads_overview,
+    review_detail,
+    review_queue,
+    side_by_side,
+)
 from joinedup.views.golden import GoldenField, HeldValue
 from joinedup.views.household import HouseholdMember
 from joinedup.views.lead import InvolvedPractitioner, LeadSuggestion, suggest_lead
+from joinedup.views.oversight import (
+    AgreementSummary,
+    ChainStatus,
+    CheckpointSummary,
+    VerificationSummary,
+    agreements_in_force,
+    chain_status,
+    share_text,
+)
 from joinedup.views.person import (
     FlagPanel,
     InvolvementPanel,
@@ -25,7 +46,11 @@ from joinedup.views.query import SearchQuery
 from joinedup.views.search import SearchHit, SearchResult, search_persons
 
 __all__ = [
+    "AgreementSummary",
     "CaseloadEntry",
+    "ChainStatus",
+    "CheckpointSummary",
+    "FieldPair",
     "FlagPanel",
     "GoldenField",
     "HeldValue",
@@ -34,16 +59,29 @@ __all__ = [
     "InvolvedPractitioner",
     "InvolvementPanel",
     "LeadSuggestion",
+    "LoadView",
     "PersonView",
     "RecordField",
     "RecordPanel",
+    "ReviewDetail",
+    "ReviewSummary",
     "SearchHit",
     "SearchQuery",
     "SearchResult",
     "TimelineEntry",
+    "VerificationSummary",
+    "agreements_in_force",
     "caseload",
+    "chain_status",
+    "decide_review",
     "involved",
+    "load_view",
+    "loads_overview",
     "person_view",
+    "review_detail",
+    "review_queue",
     "search_persons",
+    "share_text",
+    "side_by_side",
     "suggest_lead",
 ]

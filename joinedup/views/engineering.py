@@ -189,9 +189,9 @@ def side_by_side(left: dict[str, Any], right: dict[str, Any]) -> tuple[FieldPair
 def _withhold(explanation: Explanation, sealed: tuple[bool, bool]) -> Explanation:
     if not any(sealed):
         return explanation
-    parts = [replace(p, left=WITHHELD_TEXT if sealed[0] and p.left else p.left,
-                     right=WITHHELD_TEXT if sealed[1] and p.right else p.right)
-             if p.comparison in _SHOWS_CONTACT else p for p in explanation.parts]
+    parts = tuple(replace(p, left=WITHHELD_TEXT if sealed[0] and p.left else p.left,
+                          right=WITHHELD_TEXT if sealed[1] and p.right else p.right)
+                  if p.comparison in _SHOWS_CONTACT else p for p in explanation.parts)
     return replace(explanation, parts=parts)
 
 

@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from joinedup.govern.session import governed
 from joinedup.link.charts import waterfall
-from joinedup.views.engineering import (
+from joinedup.views import (
     decide_review,
     load_view,
     loads_overview,

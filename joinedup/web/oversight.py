@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from joinedup.errors import BadInput
 from joinedup.govern import relationships, reports
 from joinedup.govern.session import governed
-from joinedup.views.oversight import agreements_in_force, chain_status
+from joinedup.views import agreements_in_force, chain_status
 from joinedup.web.session import Visit, VisitDep
 from joinedup.web.templating import render
 

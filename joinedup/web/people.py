@@ -51,15 +51,19 @@ def person(request: Request, visit: VisitDep, person_id: PersonId,
         reg = register(c)
         view = person_view(c, reg, visit.actor, purpose, person_id, service=service or None,
                            now=visit.hub.now(), policy=visit.hub.policy)
-        team = None
-        if not view.identity_only and visit.actor.role is not Role.CALL_CENTRE_ADVISOR:
+        advisor = visit.actor.role is Role.CALL_CENTRE_ADVISOR
+        team, contact = None, None
+        if advisor:
+            contact = relationships.open_contact(c, visit.actor, person_id, now=visit.hub.now(),
+                                                 policy=visit.hub.policy)
+        elif not view.identity_only:
             team = involved(c, reg, visit.actor, purpose, person_id, now=visit.hub.now(),
                             policy=visit.hub.policy)
     held = {g.field: g.value for g in view.golden}
     name = " ".join(held[f] for f in ("given_name", "family_name") if held.get(f))
     return render(request, "person.html", visit=visit, view=view, team=team,
-                  name=name or f"Person {person_id}",
-                  service=service, advisor=visit.actor.role is Role.CALL_CENTRE_ADVISOR)
+                  name=name or f"Person {person_id}", service=service, advisor=advisor,
+                  contact=contact, contact_hours=visit.hub.policy.live_contact_hours)
 
 
 @router.post("/persons/{person_id}/break-glass")
@@ -79,7 +83,19 @@ def start_contact(visit: VisitDep, person_id: PersonId, channel: FormText = "pho
     visit.check(csrf_token)
     with governed(visit.hub.engine) as c:
         relationships.start_contact(c, visit.actor, person_id, channel, now=visit.hub.now())
+    # the person page finds the open contact (relationships.open_contact) to offer its end
     return RedirectResponse(f"/persons/{person_id}", status_code=303)
+
+
+@router.post("/contacts/{contact_id}/end")
+def end_contact(visit: VisitDep, contact_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+                csrf_token: FormText = "") -> Response:
+    """The call is over: the advisor ends the contact, and with it their sight of detail."""
+    visit.check(csrf_token)
+    with governed(visit.hub.engine) as c:
+        person_id = relationships.end_contact(c, visit.actor, contact_id, now=visit.hub.now())
+    return RedirectResponse("/search" if person_id is None else f"/persons/{person_id}",
+                            status_code=303)
 
 
 @router.get("/caseload", response_class=HTMLResponse)

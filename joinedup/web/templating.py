@@ -3,6 +3,8 @@ JavaScript, and nothing fetched from the internet (the stylesheet is served by t
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +30,27 @@ PURPOSE_WORDS = {
 }
 """What each purpose means, in the words shown when a session starts."""
 
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def uk_date(value: Any) -> Any:
+    """An ISO date string (``1940-06-24``) as staff read dates (``24/06/1940``), as search and
+    the caseload show them. Anything else is returned unchanged: other text, None, and
+    strings shaped like a date that name no day (``1940-02-30``)."""
+    if not isinstance(value, str) or not ISO_DATE.fullmatch(value):
+        return value
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return value
+    year, month, day = value.split("-")
+    return f"{day}/{month}/{year}"
+
+
 templates = Jinja2Templates(env=Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
                                            undefined=StrictUndefined))
 templates.env.globals["purpose_words"] = PURPOSE_WORDS
+templates.env.filters["uk_date"] = uk_date
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any

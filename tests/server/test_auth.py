@@ -8,9 +8,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import jwt
-from conftest import PASSWORD, SECRET, Served
 from fastapi.testclient import TestClient
 from identity_provider import AUDIENCE, ISSUER, running_provider
+from server_world import PASSWORD, SECRET, Served
 from sqlalchemy import Engine, select
 from world import ADVISOR, NOW, SOCIAL_WORKER
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import Served
+from server_world import Served
 from sqlalchemy import func, inspect, select
 from world import ADVISOR, NURSE, OTHER_SOCIAL_WORKER, SOCIAL_WORKER
 

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 import pytest
 import schemathesis
 from argon2 import PasswordHasher, profiles
-from conftest import ENGINEER, Served, add_accounts, served_app
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -21,6 +20,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from server_world import ENGINEER, Served, add_accounts, served_app
 from world import DPO, SOCIAL_WORKER, build
 
 from joinedup.accounts import passwords

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from conftest import PASSWORD, Served
 from fastapi.testclient import TestClient
+from server_world import PASSWORD, Served
 from world import ADMIN, ADVISOR, SOCIAL_WORKER
 
 from joinedup.govern.vocabulary import Actor
