@@ -17,7 +17,6 @@ a nickname, a date with day and month swapped. Median, p95 and max milliseconds 
 from __future__ import annotations
 
 import argparse
-import os
 import platform
 import random
 import time
@@ -28,44 +27,19 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from govern import PG, build_store, social_worker
 from sqlalchemy import Engine, create_engine, func, select, text
 
-from joinedup.govern.agreements import read_directory
-from joinedup.govern.register import load_agreements, register
+from joinedup.govern.register import register
 from joinedup.govern.session import governed
-from joinedup.govern.vocabulary import Actor, Role
-from joinedup.link.run import link
-from joinedup.sources.ingest import ingest
-from joinedup.sources.manifest import load_manifest
+from joinedup.govern.vocabulary import Actor
 from joinedup.standardise import NICKNAMES
 from joinedup.store.database import open_store
-from joinedup.store.schema import agency, involvement, person_link, source, source_record
+from joinedup.store.schema import agency, person_link, source, source_record
 from joinedup.synth import generate_county
 from joinedup.views import SearchQuery, caseload, involved, person_view, search_persons
 
-PG = os.environ.get("JOINEDUP_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 NOW = datetime(2026, 11, 22, 10, 0)
-
-
-def build_store(url: str, county: Path) -> None:
-    with open_store(url) as engine:
-        with engine.begin() as c:
-            load_agreements(c, read_directory(county / "agreements"), operator="bench",
-                            now=datetime.now())
-        for item in load_manifest(county / "manifest.yaml"):
-            ingest(definition=item.definition, path=item.data, engine=engine, operator="bench")
-        link(engine, operator="bench")
-
-
-def social_worker(engine: Engine) -> Actor:
-    with engine.connect() as c:
-        team, agency_name = c.execute(
-            select(involvement.table.c.team, agency.c.name)
-            .join(source, source.c.id == involvement.table.c.source_id)
-            .join(agency, agency.c.id == source.c.agency_id)
-            .group_by(involvement.table.c.team, agency.c.name)
-            .order_by(func.count().desc()).limit(1)).one()
-    return Actor("bench.worker", agency_name, Role.SOCIAL_WORKER, team)
 
 
 def _typed(row: Any, rng: random.Random) -> SearchQuery:

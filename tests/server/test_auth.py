@@ -8,17 +8,20 @@ from datetime import timedelta
 from pathlib import Path
 
 import jwt
+import pytest
 from fastapi.testclient import TestClient
 from identity_provider import AUDIENCE, ISSUER, running_provider
 from server_world import PASSWORD, SECRET, Served
 from sqlalchemy import Engine, select
 from world import ADVISOR, NOW, SOCIAL_WORKER
 
+from joinedup.accounts.demo import create_demo_users
 from joinedup.accounts.tokens import issue_token
 from joinedup.accounts.users import get_user, set_active
+from joinedup.errors import StoreError
 from joinedup.server.app import create_app
 from joinedup.server.hub import Hub
-from joinedup.settings import Settings
+from joinedup.settings import DEFAULT_SECRET_KEY, Settings
 from joinedup.store.schema import audit_event
 
 PUBLIC = {"/auth/token", "/login", "/docs", "/openapi.json"}
@@ -136,3 +139,17 @@ def test_a_token_from_the_councils_identity_provider_is_accepted(engine: Engine,
             aud="api://someone-else")})
         assert wrong.status_code == 401
         assert wrong.json()["error"]["code"] == "authentication_failed"
+
+
+def test_production_mode_refuses_to_start_with_demo_logins_or_default_secrets(
+        engine: Engine, tmp_path: Path) -> None:
+    with engine.begin() as c:
+        create_demo_users(c, now=NOW)
+    url = engine.url.render_as_string(hide_password=False)
+    for secret in (SECRET, DEFAULT_SECRET_KEY):
+        app = create_app(Settings(database_url=url, key_dir=tmp_path, secret_key=secret,
+                                  production=True))
+        with pytest.raises(StoreError, match="production mode") as refused, TestClient(app):
+            pass
+        assert "demo" in refused.value.message
+        assert (secret == DEFAULT_SECRET_KEY) == ("secret" in refused.value.message.lower())

@@ -33,8 +33,6 @@ from world import ASC, ASC_TEAM, CS, HEALTH, NOW, POLICE
 
 from joinedup.govern.agreements import read_directory
 from joinedup.govern.register import Register, load_agreements, register
-from joinedup.link.blocking import keys, rules_for
-from joinedup.link.features import person_records, record_features
 from joinedup.store import schema
 
 HOME, REFUGE = "100010001", "200020002"
@@ -185,27 +183,6 @@ def _activity(engine: Engine, tmp_path: Path) -> None:
                                                   ["ref", "client", "code", "level"], rows))
 
 
-def _link(engine: Engine, records: dict[str, int]) -> None:
-    """Persons as linkage would make them, and every record filed under the default
-    blocking keys, as a link run files them (linkage itself is tested in tests/link)."""
-    with engine.begin() as c:
-        model = c.execute(schema.link_model.insert().values(
-            created_at=NOW, operator="tester", engine="test", sha256="0" * 64, records=0,
-            model="{}")).inserted_primary_key[0]
-        run = c.execute(schema.link_run.insert().values(
-            model_id=model, mode="batch", operator="tester", started_at=NOW, finished_at=NOW,
-            threshold=6, review_below=2, records=0, pairs=0, persons=len(PERSONS), created=0,
-            retired=0, events=0, to_review=0)).inserted_primary_key[0]
-        c.execute(schema.person.insert(), [{"id": p, "created_run_id": run} for p in PERSONS])
-        c.execute(schema.person_link.insert(), [
-            {"source_record_id": records[r], "person_id": p, "match_weight": 10.0,
-             "method": "test", "run_id": run} for p, rs in PERSONS.items() for r in rs])
-        rules = rules_for([])
-        c.execute(schema.link_key.insert(), [
-            {"key": key, "source_record_id": row["id"]} for row in person_records(c)
-            for key in keys(record_features(row), rules)[0]])
-
-
 def build(engine: Engine, tmp_path: Path) -> ViewsWorld:
     for name, (agency, rows) in PEOPLE.items():
         definition = make_definition(tmp_path, name=name, agency=agency, fields=PERSON_FIELDS)
@@ -215,7 +192,7 @@ def build(engine: Engine, tmp_path: Path) -> ViewsWorld:
     with engine.connect() as c:
         records = {r: i for i, r in c.execute(select(schema.source_record.table.c.id,
                                                      schema.source_record.table.c.record_id))}
-    _link(engine, records)
+    world.link(engine, records, PERSONS)
     directory = tmp_path / "agreements"
     directory.mkdir()
     for name, doc in agreements().items():
