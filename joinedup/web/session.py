@@ -17,6 +17,7 @@ from fastapi.responses import Response
 
 from joinedup.accounts.sessions import WebSession, check_csrf, load_session
 from joinedup.errors import JoinedUpError
+from joinedup.govern.session import governed
 from joinedup.govern.vocabulary import Actor
 from joinedup.server.hub import Hub, current_hub
 
@@ -76,7 +77,7 @@ def login_token() -> str:
 def visit(request: Request, hub: Annotated[Hub, Depends(current_hub)]) -> Visit:
     token = request.cookies.get(COOKIE)
     if token:
-        with hub.engine.begin() as c:
+        with governed(hub.engine) as c:  # marks the session seen: a write, so in turn
             session = load_session(c, token, now=hub.now(),
                                    idle_minutes=hub.settings.session_idle_minutes)
         if session is not None:
