@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -46,6 +47,30 @@ def issue_token(user: User, *, secret: str, minutes: int, now: datetime) -> str:
     return jwt.encode(claims, _key(secret), algorithm=ALGORITHM)
 
 
+def refusal(exc: jwt.PyJWTError, *, audience: str, issuer: str,
+            algorithms: Sequence[str]) -> AuthenticationFailed:
+    """Why a bearer token was refused, in the same words whoever issued it (this hub or the
+    council's identity provider)."""
+    if isinstance(exc, jwt.ExpiredSignatureError):
+        why = "expired"
+    elif isinstance(exc, jwt.ImmatureSignatureError):
+        why = "not valid yet"
+    elif isinstance(exc, jwt.InvalidAlgorithmError):
+        why = (f"its algorithm is not {algorithms[0]}" if len(algorithms) == 1 else
+               f"its algorithm is not one of {', '.join(algorithms)}")
+    elif isinstance(exc, jwt.InvalidSignatureError):
+        why = "bad signature (not signed by its issuer, or altered)"
+    elif isinstance(exc, jwt.InvalidAudienceError):
+        why = f"wrong audience (not {audience!r})"
+    elif isinstance(exc, jwt.InvalidIssuerError):
+        why = f"wrong issuer (not {issuer!r})"
+    elif isinstance(exc, jwt.MissingRequiredClaimError):
+        why = f"no {exc.claim!r} claim"
+    else:
+        why = f"not a valid token ({exc})"
+    return AuthenticationFailed(f"token refused: {why}")
+
+
 def verify_token(token: str, *, secret: str, now: datetime | None = None) -> Actor:
     """Who a token says is acting, once its signature, issuer, audience and times check out;
     otherwise ``AuthenticationFailed`` saying why. Only HS256 is accepted (never ``none``,
@@ -55,20 +80,8 @@ def verify_token(token: str, *, secret: str, now: datetime | None = None) -> Act
                             issuer=ISSUER, options={"require": list(REQUIRED),
                                                     "verify_exp": False, "verify_nbf": False,
                                                     "verify_iat": False})
-    except jwt.InvalidAlgorithmError as exc:
-        raise AuthenticationFailed(f"token refused: its algorithm is not {ALGORITHM}") from exc
-    except jwt.InvalidSignatureError as exc:
-        raise AuthenticationFailed("token refused: bad signature (not issued by this hub, "
-                                   "or altered)") from exc
-    except jwt.InvalidAudienceError as exc:
-        raise AuthenticationFailed(f"token refused: wrong audience (not {AUDIENCE!r})"
-                                   ) from exc
-    except jwt.InvalidIssuerError as exc:
-        raise AuthenticationFailed(f"token refused: wrong issuer (not {ISSUER!r})") from exc
-    except jwt.MissingRequiredClaimError as exc:
-        raise AuthenticationFailed(f"token refused: no {exc.claim!r} claim") from exc
     except jwt.PyJWTError as exc:
-        raise AuthenticationFailed(f"token refused: not a valid token ({exc})") from exc
+        raise refusal(exc, audience=AUDIENCE, issuer=ISSUER, algorithms=(ALGORITHM,)) from exc
     at = _aware(now or datetime.now(UTC)).timestamp()
     if not isinstance(claims["exp"], int | float) or not isinstance(claims["nbf"], int | float):
         raise AuthenticationFailed("token refused: exp and nbf must be numbers")
