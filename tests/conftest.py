@@ -11,9 +11,11 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from factories import IN_CI
+from linked import link_county, trained_county
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
 
@@ -69,3 +71,17 @@ def engine(db_url: str) -> Iterator[Engine]:
     """An engine on a fresh, migrated database of each backend."""
     with open_store(db_url) as opened:
         yield opened
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """A 400-person synthetic county and a model trained on it, once per module (training is
+    what takes time)."""
+    outdir = tmp_path_factory.mktemp("county")
+    return outdir, trained_county(outdir)
+
+
+@pytest.fixture
+def linked(engine: Engine, trained: tuple[Path, dict[str, Any]]) -> Engine:
+    """That county loaded and linked with that model, on each backend."""
+    return link_county(engine, *trained)

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
 
 import pytest
 from factories import ingest_file, person_definition, write_people_csv
-from linked import link_county, trained_county
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
@@ -17,17 +15,6 @@ from joinedup.cli import app
 from joinedup.errors import BadInput, LinkError
 from joinedup.link.explain import explain_pair, explain_records
 from joinedup.link.review import list_reviews, record_key
-
-
-@pytest.fixture(scope="module")
-def county(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
-    outdir = tmp_path_factory.mktemp("county")
-    return outdir, trained_county(outdir)
-
-
-@pytest.fixture
-def linked(engine: Engine, county: tuple[Path, dict[str, Any]]) -> Engine:
-    return link_county(engine, *county)
 
 
 def test_two_records_explain_as_the_whole_store_does(linked: Engine) -> None:

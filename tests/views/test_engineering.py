@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 from factories import NHS_FAILING_CHECK, PEOPLE, ingest_file, person_definition, write_people_csv
-from linked import link_county, trained_county
 from sqlalchemy import Connection, Engine, select, update
 from world import ADMIN, ANALYST, DPO, IG, SOCIAL_WORKER
 
@@ -143,17 +142,6 @@ def test_unknown_ids_are_not_found(engine: Engine) -> None:
 
 
 # -- the review queue, on a linked county -------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def county(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
-    outdir = tmp_path_factory.mktemp("county")
-    return outdir, trained_county(outdir)
-
-
-@pytest.fixture
-def linked(engine: Engine, county: tuple[Path, dict[str, Any]]) -> Engine:
-    return link_county(engine, *county)
-
 
 def test_the_queue_labels_each_pair_and_a_pair_shows_side_by_side(linked: Engine) -> None:
     with governed(linked) as c:
