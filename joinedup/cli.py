@@ -36,6 +36,7 @@ from joinedup import (
     cli_objections,
     cli_retention,
     cli_rights,
+    cli_places,
     cli_serve,
     cli_users,
 )
@@ -63,6 +64,7 @@ from joinedup.link.explain import explain_records
 from joinedup.link.incremental import IncrementalReport, link_load
 from joinedup.link.review import decide, list_reviews, record_key
 from joinedup.link.run import DEFAULT_REVIEW_FROM, DEFAULT_THRESHOLD, link
+from joinedup.places import build as places_build
 from joinedup.sources.definition import load_definition
 from joinedup.sources.ingest import LoadReport, ingest
 from joinedup.sources.manifest import load_manifest
@@ -128,8 +130,10 @@ def ingest_command(
             report = ingest(definition=source, path=data, engine=engine,
                             operator=settings_for(db).operator, force=force, progress=progress)
         linked = _link_loads(engine, [report], link, db)
+        placed = _refresh_places(engine, [report], linked)
     _print_reports([report])
     _print_linked(linked)
+    _print_placed(placed)
 
 
 @app.command("ingest-manifest")
@@ -154,8 +158,10 @@ def ingest_manifest_command(
                                       engine=engine, operator=settings_for(db).operator,
                                       force=force, progress=progress))
             linked += _link_loads(engine, reports[-1:], link, db)
+        placed = _refresh_places(engine, reports, linked)
     _print_reports(reports)
     _print_linked(linked)
+    _print_placed(placed)
 
 
 def _link_loads(engine: Engine, reports: list[LoadReport], link: bool, db: str | None
@@ -169,6 +175,35 @@ def _link_loads(engine: Engine, reports: list[LoadReport], link: bool, db: str |
             if linked is not None:
                 found.append(linked)
     return found
+
+
+def _refresh_places(engine: Engine, reports: list[LoadReport],
+                    linked: list[IncrementalReport]) -> places_build.BuildReport | None:
+    """Rebuild households after loads that changed who lives where, once places are in use
+    (a first build is ``joinedup link``'s, or ``joinedup places build``)."""
+    if all(r.skipped for r in reports):
+        return None
+    with engine.connect() as connection:
+        built = places_build.latest(connection) is not None
+    if not (built or linked):
+        return None
+    return _place(engine)
+
+
+def _place(engine: Engine) -> places_build.BuildReport:
+    with progress_bar("Placing records at properties") as progress, \
+            engine.begin() as connection:
+        return places_build.build(connection, now=utcnow(),
+                                  progress=lambda _stage, done, total: progress(done, total))
+
+
+def _print_placed(report: places_build.BuildReport | None) -> None:
+    if report is not None:
+        placed = sum(m.placed for m in report.matches)
+        records = sum(m.records for m in report.matches)
+        out.print(f"Placed {placed:,} of {records:,} person records at {report.places:,} "
+                  f"properties; {report.residents:,} persons have a home "
+                  "(joinedup places status: match rate by source)")
 
 
 def _print_linked(reports: list[IncrementalReport]) -> None:
@@ -358,10 +393,12 @@ def link_command(
     safeguards and the review band say a person must decide, and keeps each person's id
     across runs.
     """
-    with store(db) as engine, _stages() as stage:
-        r = link(engine, operator=settings_for(db).operator, threshold=threshold,
-                 review_from=review_from, retrain=retrain, backend=engine_name,
-                 progress=stage)
+    with store(db) as engine:
+        with _stages() as stage:
+            r = link(engine, operator=settings_for(db).operator, threshold=threshold,
+                     review_from=review_from, retrain=retrain, backend=engine_name,
+                     progress=stage)
+        placed = _place(engine)
     model = f"trained model {r.model_id}" if r.trained else f"model {r.model_id}"
     out.print(f"Link run {r.run_id} ({model}, threshold {threshold:g}): {r.records:,} records "
               f"-> {r.persons:,} persons in {r.seconds:.1f} s")
@@ -370,6 +407,7 @@ def link_command(
     if r.to_review:
         out.print(f"{r.to_review:,} pairs to review ({r.held_back:,} held back by safeguards): "
                   "joinedup review list")
+    _print_placed(placed)
 
 
 @app.command("explain")
@@ -673,6 +711,21 @@ users_app.command("unlock")(cli_users.unlock_command)
 users_app.command("set-password")(cli_users.set_password_command)
 users_app.command("demo")(cli_users.demo_command)
 app.command("serve")(cli_serve.serve_command)
+
+# -- places and emergencies ------------------------------------------------------------------
+
+places_app = App(help="Properties, the property each record is at, households, areas.",
+                 no_args_is_help=True)
+emergency_app = App(help="Emergencies: the vulnerable people inside an area.",
+                    no_args_is_help=True)
+app.add_typer(places_app, name="places")
+app.add_typer(emergency_app, name="emergency")
+places_app.command("build")(cli_places.build_command)
+places_app.command("status")(cli_places.status_command)
+places_app.command("load-areas")(cli_places.load_areas_command)
+places_app.command("areas")(cli_places.areas_command)
+emergency_app.command("vulnerable")(cli_places.vulnerable_command)
+app.command("verify-export")(cli_places.verify_export_command)
 
 
 def main() -> None:

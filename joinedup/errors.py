@@ -6,6 +6,7 @@
     │   ├── IngestError             a data file cannot be read as its definition says
     │   ├── SynthError              bad options for the synthetic county
     │   ├── AgreementError          sharing agreement files are wrong (every problem listed)
+    │   ├── AreaError               an area file (a flood zone, wards) cannot be used as an area
     │   └── NotFound                HTTP 404: the load, review pair or record asked for by id
     ├── StoreError                the database cannot be opened or is at the wrong schema version
     ├── LinkError                 records cannot be linked as asked (contradictory reviews)
@@ -136,6 +137,16 @@ class AgreementError(BadInput):
         lines = "\n".join(f"  - {path}: {p}" for path, p in self.problems)
         noun = "problem" if len(self.problems) == 1 else "problems"
         super().__init__(f"{len(self.problems)} {noun} in sharing agreements:\n{lines}")
+
+
+class AreaError(BadInput):
+    """An area that cannot be used: says which input (the file, or "the uploaded area") and,
+    where known, which feature and ring, so the officer can fix it in their GIS."""
+
+    def __init__(self, message: str, *, where: str | None = None) -> None:
+        self.reason = message
+        self.where = where
+        super().__init__(f"{where}: {message}" if where else message)
 
 
 class AuthError(JoinedUpError):

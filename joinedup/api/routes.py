@@ -2,9 +2,9 @@
 
 from fastapi import APIRouter
 
-from joinedup.api import engineering, oversight, people, token
+from joinedup.api import emergency, engineering, oversight, people, token
 
 router = APIRouter()
 router.include_router(token.router)
-for area in (people, engineering, oversight):
+for area in (people, engineering, oversight, emergency):
     router.include_router(area.router, prefix="/api")

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -32,6 +33,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -530,3 +532,67 @@ web_session = Table(
 )
 """A signed-in browser. Only the token's SHA-256 is stored, so a copy of the database lets no
 one in; a new token is issued at every sign-in (no session fixation)."""
+
+
+# Places (joinedup.places): where each property is, which property each record is at, where
+# each person lives. Derived from the sources by ``joinedup places build``, never edited.
+
+place = Table(
+    "place", metadata,
+    Column("uprn", String(12), primary_key=True),
+    Column("easting", Float, nullable=False),
+    Column("northing", Float, nullable=False),
+    Column("cell", BigInteger, nullable=False, index=True),
+    Column("address", Text),
+    Column("postcode", String(8), index=True),
+    Column("ward", String(200)),
+    Column("parish", String(200)),
+    Column("source_id", Integer, nullable=False),
+)
+"""Every property with coordinates, in British National Grid metres (EPSG:27700) whatever the
+source gave, and its grid ``cell`` (``places.grid``), so that an area query reads only the
+properties near the area instead of a million."""
+
+record_place = Table(
+    "record_place", metadata,
+    Column("source_record_id", ForeignKey("source_record.id"), primary_key=True),
+    Column("uprn", String(12), nullable=False, index=True),
+    Column("method", String(10), nullable=False),
+)
+"""The property each person record is at: the UPRN the source gave (``uprn``), or the one its
+address and postcode match (``address``). Records matching no property have no row."""
+
+residence = Table(
+    "residence", metadata,
+    Column("person_id", Integer, primary_key=True, autoincrement=False),
+    Column("uprn", String(12), nullable=False, index=True),
+    Column("date_of_birth", Date),
+    Column("flagged", Boolean, nullable=False),
+)
+"""Where each person lives (the property most of their records agree on; a household is the
+persons of one UPRN), their date of birth and whether any record of theirs carries a flag
+that says they need help in an emergency: a prefilter so that an area query decides only the
+few persons who may need help, not everyone inside."""
+
+place_build = Table(
+    "place_build", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("built_at", DateTime, nullable=False),
+    Column("places", Integer, nullable=False),
+    Column("residents", Integer, nullable=False),
+    Column("match_rates", Text, nullable=False),
+)
+"""Each rebuild, with the per-source match rate (JSON) the data engineer is shown."""
+
+area = Table(
+    "area", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(50), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("geometry", LargeBinary, nullable=False),
+    Column("source_crs", String(50), nullable=False),
+    Column("loaded_from", Text, nullable=False),
+    Column("loaded_at", DateTime, nullable=False),
+    UniqueConstraint("kind", "name"),
+)
+"""Named areas (wards, parishes, flood zones) as WKB in EPSG:27700, for planners to pick."""

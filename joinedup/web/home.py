@@ -11,11 +11,14 @@ from joinedup.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
+EMERGENCY_ROLES = {Role.EMERGENCY_PLANNER, Role.POLICE_OFFICER, Role.FIRE_OFFICER}
 FRONT_LINE = {Role.SOCIAL_WORKER, Role.COMMUNITY_NURSE, Role.POLICE_OFFICER, Role.FIRE_OFFICER}
 SEARCH = ("/search", "Find a person", "Search by name, date of birth, postcode or NHS number.")
+EMERGENCY = ("/emergency", "Vulnerable people in an area",
+             "Pick a flood zone or upload a polygon: who inside needs help to leave, on a map.")
 TASKS: dict[Role, tuple[tuple[str, str, str], ...]] = {
     Role.CALL_CENTRE_ADVISOR: (SEARCH,),
-    Role.EMERGENCY_PLANNER: (SEARCH,),
+    Role.EMERGENCY_PLANNER: (EMERGENCY, SEARCH),
     Role.DATA_ENGINEER: (
         ("/loads", "Loads", "What each feed delivered, quarantined rows and warnings."),
         ("/reviews", "Linkage review", "Pairs the linkage could not decide: accept or reject.")),
@@ -24,7 +27,8 @@ TASKS: dict[Role, tuple[tuple[str, str, str], ...]] = {
         ("/dpo/audit", "Audit search", "Who looked at what, when and why."),
         ("/loads", "Loads", "What each feed delivered."),
         ("/reviews", "Linkage review", "Pairs waiting for a decision.")),
-    **{role: (("/caseload", "My caseload", "The people you are key worker for."), SEARCH)
+    **{role: (("/caseload", "My caseload", "The people you are key worker for."), SEARCH,
+              *((EMERGENCY,) if role in EMERGENCY_ROLES else ()))
        for role in FRONT_LINE},
 }
 

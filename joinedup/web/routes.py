@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from joinedup.web import engineering, home, oversight, people, signin
+from joinedup.web import emergency, engineering, home, oversight, people, signin
 
 router = APIRouter(include_in_schema=False)
-for area in (signin, home, people, engineering, oversight):
+for area in (signin, home, people, engineering, oversight, emergency):
     router.include_router(area.router)

@@ -1,0 +1,143 @@
+"""Coordinate reference systems: everything in ``joinedup.places`` works in British National Grid.
+
+Properties, flood zones and wards meet in EPSG:27700 (metres), so the hot path never converts.
+Longitude/latitude comes in with uploaded areas and goes out to web maps. Between the two, the
+OS's OSTN15 grid is what makes PROJ accurate to about 0.1 m; without it PROJ quietly uses a
+Helmert transformation about 2 m out, enough to put a house on the wrong side of a flood-zone
+line. pyproj's wheel ships no grids, so we point it at the system's PROJ data and warn, once and
+loudly, when the grid is still missing.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pyproj
+from numpy.typing import ArrayLike, NDArray
+from pyproj.exceptions import CRSError
+from pyproj.transformer import TransformerGroup
+
+from joinedup.errors import AreaError
+
+BNG = "EPSG:27700"
+WGS84 = "EPSG:4326"
+
+OSTN15_GRID = "uk_os_OSTN15_NTv2_OSGBtoETRS.tif"
+"""PROJ-data's name for the grid; PROJ also accepts the OS's own ``OSTN15_NTv2_OSGBtoETRS.gsb``."""
+
+SYSTEM_PROJ_DATA = Path("/usr/share/proj")
+"""Where Debian's PROJ data lives; searched unless the user set PROJ_DATA."""
+
+
+class GridWarning(UserWarning):
+    """Conversions between British National Grid and lon/lat are about 2 m out: no OSTN15 grid."""
+
+
+def grid_dirs() -> list[str]:
+    """The directories searched for grids besides pyproj's own: PROJ_DATA when the user set it
+    (their explicit choice, so the system directory is not added behind their back), else
+    /usr/share/proj."""
+    user = os.environ.get("PROJ_DATA", "")
+    if user:
+        return [d for d in user.split(os.pathsep) if d]
+    return [str(SYSTEM_PROJ_DATA)]
+
+
+@cache
+def _use_grid_dirs() -> None:
+    """Point pyproj at :func:`grid_dirs`, once. pyproj's own directory stays first, so its
+    proj.db (which must match its PROJ version) is the one used; the others only add grids."""
+    known = pyproj.datadir.get_data_dir().split(os.pathsep)
+    for directory in grid_dirs():
+        if directory not in known and Path(directory).is_dir():
+            pyproj.datadir.append_data_dir(directory)
+            known.append(directory)
+
+
+@cache
+def grid_problem() -> str | None:
+    """Why conversions between BNG and lon/lat are inaccurate, or None when the OSTN15 grid is
+    in use. The CLI and server print this at startup."""
+    _use_grid_dirs()
+    with warnings.catch_warnings():
+        # pyproj's own "best transformation is not available" says less than ours does.
+        warnings.simplefilter("ignore", UserWarning)
+        group = TransformerGroup(BNG, WGS84, always_xy=True)
+    if group.best_available:
+        return None
+    searched = ", ".join(grid_dirs())
+    return (
+        f"PROJ cannot find the OSTN15 grid ({OSTN15_GRID}; searched pyproj's data, {searched}), "
+        "so conversions between British National Grid and longitude/latitude use a Helmert "
+        "transformation up to about 2 m out. To fix: put that file (from PROJ-data; "
+        f"`pyproj sync --file {OSTN15_GRID}` fetches it) or the OS's OSTN15_NTv2_OSGBtoETRS.gsb "
+        f"in {SYSTEM_PROJ_DATA}, or set PROJ_DATA to a directory holding it."
+    )
+
+
+@cache
+def _warn_if_no_grid() -> None:
+    """Warn at most once per process, at the first conversion that needs the grid."""
+    problem = grid_problem()
+    if problem:
+        # stacklevel: past this, _transformer and to_bng/to_wgs84, to the caller.
+        warnings.warn(problem, GridWarning, stacklevel=4)
+
+
+@cache
+def _transformer(source: str, target: str) -> pyproj.Transformer:
+    _use_grid_dirs()
+    _warn_if_no_grid()
+    return pyproj.Transformer.from_crs(source, target, always_xy=True)
+
+
+@cache
+def crs_name(value: str, *, where: str | None = None) -> str:
+    """``"27700"``, ``"epsg:27700"``, ``"urn:ogc:def:crs:EPSG::27700"`` -> ``"EPSG:27700"``;
+    ``"OGC:CRS84"`` and its URN -> ``"EPSG:4326"`` (our transformers are always x=lon, y=lat).
+
+    Anything PROJ knows by an authority code is accepted (PROJ itself reads the URNs and bare
+    EPSG numbers); anything else is an AreaError naming the value (and ``where`` it came from).
+    """
+    try:
+        crs = pyproj.CRS.from_user_input(value.strip())
+    except CRSError as exc:
+        raise AreaError(
+            f"{value!r} is not a coordinate reference system PROJ knows "
+            "(write it like EPSG:27700 or EPSG:4326)",
+            where=where,
+        ) from exc
+    authority = crs.to_authority()
+    if authority is None:
+        raise AreaError(
+            f"{value!r} has no EPSG-style code; give the CRS as a code like EPSG:27700",
+            where=where,
+        )
+    name = f"{authority[0]}:{authority[1]}".upper()
+    return WGS84 if name == "OGC:CRS84" else name
+
+
+def to_bng(
+    x: ArrayLike, y: ArrayLike, crs: str
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Coordinates in ``crs`` (x = longitude for geographic CRSs) -> (easting, northing) in BNG.
+    Points PROJ cannot convert come back as inf."""
+    xs, ys = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    source = crs_name(crs)
+    if source == BNG:
+        return xs, ys
+    easting, northing = _transformer(source, BNG).transform(xs, ys)
+    return np.asarray(easting, dtype=np.float64), np.asarray(northing, dtype=np.float64)
+
+
+def to_wgs84(
+    easting: ArrayLike, northing: ArrayLike
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """BNG (easting, northing) -> (longitude, latitude), for web maps."""
+    es, ns = np.asarray(easting, dtype=np.float64), np.asarray(northing, dtype=np.float64)
+    lon, lat = _transformer(BNG, WGS84).transform(es, ns)
+    return np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)

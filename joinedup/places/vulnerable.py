@@ -1,0 +1,320 @@
+"""``vulnerable``: the households inside an area with the people who need help to leave them.
+
+The question a planner asks when a river is rising: who, inside this flood zone, needs help to
+get out, where exactly, and how do we reach them; and nothing more. In order:
+
+1. The gate: only a role that may act for ``emergency_response`` (planner, fire, police), for
+   that purpose; anyone else is refused and the refusal audited. Which agencies' data may be
+   used is what the agreements in force give the actor for it (``govern.bulk_scope``):
+   Emergency Planning sees Adult Social Care's flags under DSA-NFK-003, not the police's.
+2. Where: the area's grid cells (``places.grid``) pick the candidate properties by an indexed
+   column, so a million-property county costs what the area holds; points in cells the
+   boundary crosses are tested exactly (the boundary counts as inside).
+3. Who: only persons whose residence is there and who may need help (a need flag, or a date of
+   birth making them under 5 or 85 and over) are decided at all; their needs are then read
+   again, only from the sources granted, so a need known only to an agency the actor has no
+   agreement with lists no one, and safeguarding counts only where an agreement shares it.
+   Sealed records are left out unless a sealed share names the actor.
+4. What: the household's property (UPRN, address, grid and lon/lat) and how many persons the
+   hub knows there; per person in need, name, age, a phone number and the needs, in the terms
+   of the gov.uk Vulnerabilities Data Standard (alpha), with the agencies that told us. No
+   diagnosis, no case notes, no flag descriptions.
+5. Audit: one event per person listed (so each can later see who looked, and why) and one for
+   the list, sharing a request id, in the same transaction as the read.
+
+Objections are not applied: the basis is vital interests (UK GDPR Art. 6(1)(d)), which the right
+to object (Art. 21) does not reach; the DPO reviews every list afterwards from the audit.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection, bindparam, select
+
+from joinedup.errors import AccessDenied
+from joinedup.govern import audit
+from joinedup.govern.decide import Scope, bulk_scope, field_names, purpose_refusal
+from joinedup.govern.register import Register
+from joinedup.govern.vocabulary import SEALED, Actor, Group, Purpose, flag_group
+from joinedup.places import crs, grid
+from joinedup.places.areas import Area
+from joinedup.places.build import latest, persons_at
+from joinedup.places.needs import AgeBands, Need, age, age_needs, need_of
+from joinedup.store.schema import agency, flag, person_link, place, residence, source
+from joinedup.views.golden import chosen_value
+from joinedup.views.records import Held, held
+
+ACTION = "list_vulnerable"
+_CHUNK = 5_000
+_SR_FLAG = flag.table.c
+_CANDIDATES = (
+    select(residence.c.person_id, place.c.uprn, place.c.easting, place.c.northing,
+           place.c.address, place.c.postcode)
+    .join(place, place.c.uprn == residence.c.uprn)
+    .where(place.c.cell.in_(bindparam("cells", expanding=True)),
+           residence.c.flagged | (residence.c.date_of_birth > bindparam("born_after"))
+           | (residence.c.date_of_birth <= bindparam("born_on_or_before"))))
+_RECORDS = select(person_link.c.source_record_id).where(
+    person_link.c.person_id.in_(bindparam("persons", expanding=True)))
+_FLAGS = (select(person_link.c.person_id, source.c.name, _SR_FLAG.flag, _SR_FLAG.sensitivity,
+                 _SR_FLAG.person_record_id, _SR_FLAG.expires_on)
+          .join(person_link, person_link.c.source_record_id == _SR_FLAG.person_record_id)
+          .join(source, source.c.id == _SR_FLAG.source_id)
+          .where(person_link.c.person_id.in_(bindparam("persons", expanding=True))))
+
+
+@dataclass(frozen=True)
+class Resident:
+    """A person who needs help to leave: the minimum a responder needs to reach them."""
+
+    person_id: int
+    given_name: str | None
+    family_name: str | None
+    age: int | None
+    phone: str | None
+    needs: tuple[Need, ...]
+    sources: tuple[str, ...]
+    """The agencies whose records say so (the responder's "who told us")."""
+
+
+@dataclass(frozen=True)
+class Household:
+    uprn: str
+    address: str | None
+    postcode: str | None
+    easting: float
+    northing: float
+    longitude: float
+    latitude: float
+    people_known: int
+    """Persons the hub places at this property, those in need among them."""
+    residents: tuple[Resident, ...]
+
+    @property
+    def needs(self) -> tuple[Need, ...]:
+        return tuple(n for n in Need if any(n in r.needs for r in self.residents))
+
+
+@dataclass(frozen=True)
+class VulnerableList:
+    area: str
+    buffer: float
+    generated_at: datetime
+    as_of: datetime | None
+    """When the places were last rebuilt from the sources: the list is as current as that."""
+    households: tuple[Household, ...]
+    agreements: tuple[str, ...]
+    withheld: tuple[str, ...]
+    """Sources no agreement lets this actor use: named, so no one takes the list for all."""
+    seq: int
+    request_id: str
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def people(self) -> int:
+        return sum(len(h.residents) for h in self.households)
+
+
+def vulnerable(connection: Connection, register: Register, actor: Actor, purpose: str | None,
+               area: Area, *, now: datetime, buffer: float = 0.0) -> VulnerableList:
+    """The vulnerable-people list for ``area`` (already buffered by ``buffer`` metres)."""
+    clock = _Clock()
+    scope = _scope(connection, register, actor, purpose, area, now)
+    assert purpose is not None
+    clock.lap("policy")
+    candidates = _inside(connection, area, AgeBands.on(now.date()))
+    clock.lap("area")
+    people = _people(connection, scope, sorted({c[0] for c in candidates}), now.date())
+    clock.lap("people")
+    households = _households(connection, candidates, people)
+    clock.lap("households")
+    request = audit.new_request_id()
+    seq = _audit(connection, actor, purpose, scope, area, buffer, households, now, request)
+    clock.lap("audit")
+    build = latest(connection)
+    return VulnerableList(area.name, buffer, now, build.built_at if build else None,
+                          households, scope.agreements, scope.withheld, seq, request,
+                          clock.laps)
+
+
+class _Clock:
+    """Stage timings, for the benchmark and for the planner's "found in" line."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.laps[stage] = now - self._last
+        self._last = now
+
+
+def _scope(connection: Connection, register: Register, actor: Actor, purpose: str | None,
+           area: Area, now: datetime) -> Scope:
+    """What the actor may use, or an audited refusal: no purpose, a role that may not act for
+    it, a purpose other than emergency response, or no agreement giving any source."""
+    reason = purpose_refusal(actor, purpose)
+    scope: Scope | str | None = None
+    if reason is None and purpose != Purpose.EMERGENCY_RESPONSE:
+        reason = (f"the vulnerable people in an area are listed only for "
+                  f"{Purpose.EMERGENCY_RESPONSE}, not {purpose}")
+    if reason is None:
+        assert purpose is not None
+        sources = connection.execute(
+            select(source.c.name, agency.c.name, source.c.kind)
+            .join(agency, agency.c.id == source.c.agency_id)
+            .where(source.c.kind.in_(("person", "flag")))).all()
+        scope = bulk_scope(actor, purpose, register.in_force(now.date()), sources)
+        if isinstance(scope, str):
+            reason = scope
+        elif not scope.grants:
+            reason = (f"no sharing agreement in force lets {actor.organisation} "
+                      f"({actor.role}) use any agency's data for {purpose}")
+    if reason is not None or not isinstance(scope, Scope):
+        reason = reason or "refused"
+        audit.append(connection, [audit.Event(actor, purpose or "", ACTION, "deny", reason,
+                                              detail=f"area {area.name}")], now=now)
+        raise AccessDenied(reason)
+    return scope
+
+
+_Candidate = tuple[int, str, float, float, str | None, str | None]
+
+
+def _inside(connection: Connection, area: Area, bands: AgeBands) -> list[_Candidate]:
+    """Persons who may need help living inside the area (boundary included)."""
+    cover = grid.cover(area.geometry)
+    cells = np.concatenate([cover.inside, cover.edge]).tolist()
+    rows: list[_Candidate] = []
+    for start in range(0, len(cells), _CHUNK):
+        rows.extend(connection.execute(_CANDIDATES, {
+            "cells": cells[start:start + _CHUNK], "born_after": bands.born_after,
+            "born_on_or_before": bands.born_on_or_before}))
+    if not rows:
+        return []
+    east = np.fromiter((r[2] for r in rows), float, len(rows))
+    north = np.fromiter((r[3] for r in rows), float, len(rows))
+    keep = grid.contains(area.geometry, east, north, grid.cell_of(east, north))
+    return [r for r, ok in zip(rows, keep.tolist(), strict=True) if ok]
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield list(ids[start:start + _CHUNK])
+
+
+def _people(connection: Connection, scope: Scope, persons: Sequence[int], today: date
+            ) -> dict[int, Resident]:
+    """The residents in need among ``persons``, read from granted sources only."""
+    if not persons:
+        return {}
+    record_ids: list[int] = []
+    for chunk in _chunks(persons):
+        record_ids.extend(connection.execute(_RECORDS, {"persons": chunk}).scalars())
+    records: dict[int, list[Held]] = defaultdict(list)
+    visible: set[int] = set()
+    for h in held(connection, sorted(record_ids)):
+        if h.person_id is None or (h.sensitivity == SEALED and h.source not in scope.sealed):
+            continue
+        visible.add(h.id)
+        records[h.person_id].append(h)
+    flagged = _needs_flagged(connection, scope, persons, visible, today)
+    bands = AgeBands.on(today)
+    people = {}
+    for person_id in persons:
+        mine = records.get(person_id, [])
+        named = [h for h in mine if Group.IDENTITY in scope.grants.get(h.source, ())]
+        reachable = [h for h in mine if Group.CONTACT_DETAILS in scope.grants.get(h.source, ())]
+        born_text = chosen_value("date_of_birth", named)
+        born = date.fromisoformat(born_text) if born_text else None
+        needs = dict(flagged.get(person_id, {}))
+        for need in age_needs(born, bands):
+            needs.setdefault(need, set()).update(h.agency for h in named
+                                                 if h.text("date_of_birth") == born_text)
+        if not needs:
+            continue
+        people[person_id] = Resident(
+            person_id, chosen_value("given_name", named), chosen_value("family_name", named),
+            age(born, today) if born else None, chosen_value("phone", reachable),
+            tuple(n for n in Need if n in needs),
+            tuple(sorted({a for agencies in needs.values() for a in agencies})))
+    return people
+
+
+def _needs_flagged(connection: Connection, scope: Scope, persons: Sequence[int],
+                   visible: set[int], today: date) -> dict[int, dict[Need, set[str]]]:
+    """Person -> need -> the agencies whose current flags (in a granted group, filed under a
+    record the actor may see) say so."""
+    agencies = dict(connection.execute(
+        select(source.c.name, agency.c.name).join(agency, agency.c.id == source.c.agency_id)
+    ).all())
+    found: dict[int, dict[Need, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for chunk in _chunks(persons):
+        for person_id, name, code, sensitivity, record_id, expires in connection.execute(
+                _FLAGS, {"persons": chunk}):
+            need = need_of(code)
+            group = flag_group(sensitivity)
+            if (need is None or group is None or record_id not in visible
+                    or group not in scope.grants.get(name, ())
+                    or (expires is not None and expires < today)):
+                continue
+            found[person_id][need].add(agencies[name])
+    return found
+
+
+def _households(connection: Connection, candidates: Sequence[_Candidate],
+                people: dict[int, Resident]) -> tuple[Household, ...]:
+    at: dict[str, list[Resident]] = defaultdict(list)
+    where: dict[str, _Candidate] = {}
+    for candidate in candidates:
+        resident = people.get(candidate[0])
+        if resident is not None:
+            at[candidate[1]].append(resident)
+            where[candidate[1]] = candidate
+    if not at:
+        return ()
+    uprns = sorted(at)
+    counts = persons_at(connection, uprns)
+    east = np.array([where[u][2] for u in uprns])
+    north = np.array([where[u][3] for u in uprns])
+    lon, lat = crs.to_wgs84(east, north)
+    households = [
+        Household(u, where[u][4], where[u][5], float(e), float(n), round(float(x), 6),
+                  round(float(y), 6), counts.get(u, len(at[u])),
+                  tuple(sorted(at[u], key=lambda r: r.person_id)))
+        for u, e, n, x, y in zip(uprns, east, north, lon, lat, strict=True)]
+    households.sort(key=lambda h: (-_urgency(h), h.postcode or "", h.address or "", h.uprn))
+    return tuple(households)
+
+
+def _urgency(household: Household) -> int:
+    """More needs, and the more urgent ones, first: a crew's order of calls."""
+    order = list(Need)
+    return sum(len(order) - order.index(n) for n in household.needs)
+
+
+def _audit(connection: Connection, actor: Actor, purpose: str, scope: Scope, area: Area,
+           buffer: float, households: Sequence[Household], now: datetime, request: str
+           ) -> int:
+    fields = field_names(scope.grants)
+    where = f"area {area.name} ({area.vertices:,} vertices, buffer {buffer:g} m)"
+    withheld = (f"; withheld (no agreement): {', '.join(scope.withheld)}"
+                if scope.withheld else "")
+    events: list[Any] = [
+        audit.Event(actor, purpose, ACTION, "allow", f"listed as needing help in {where}",
+                    fields, scope.agreements, r.person_id, None, request)
+        for h in households for r in h.residents]
+    people = len(events)
+    events.append(audit.Event(
+        actor, purpose, ACTION, "allow",
+        f"{len(households)} households, {people} people needing help in {where}{withheld}",
+        fields, scope.agreements, None, None, request))
+    return audit.append(connection, events, now=now)[-1]
