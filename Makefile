@@ -22,6 +22,9 @@ demo: $(STAMP)
 	$(BIN)/joinedup ingest-manifest demo/county/manifest.yaml
 	$(BIN)/joinedup loads list
 	$(BIN)/joinedup link
+	$(BIN)/joinedup places load-areas demo/county/data/flood_zone_3.geojson --kind flood_zone --name "Flood Zone 3"
+	$(BIN)/joinedup places load-areas demo/county/data/flood_zone_2.geojson --kind flood_zone --name "Flood Zone 2"
+	$(BIN)/joinedup places load-areas demo/county/data/wards.geojson --kind ward --name-property name
 	$(BIN)/joinedup users demo
 	$(BIN)/joinedup serve --host 127.0.0.1 --port $(PORT)
 

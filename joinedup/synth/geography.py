@@ -107,22 +107,36 @@ def _clamp(e: float, n: float) -> tuple[int, int]:
             int(min(max(n, n_min + 50), n_max - 50)))
 
 
+def ward_names(place: Settlement) -> tuple[str, ...]:
+    """Every ward of a settlement, by ward index: ``Norwich Mancroft``, or the place's own name
+    for a place of one ward."""
+    if not place.wards:
+        return (place.name,)
+    return tuple(f"{place.name} {ward}" for ward in place.wards)
+
+
 def _ward(place: Settlement, de: float, dn: float) -> tuple[str, int]:
     """The ward of a street at offset (de, dn) from the centre, and its index."""
-    if not place.wards:
-        return place.name, 0
-    if len(place.wards) > 4 and math.hypot(de, dn) < place.spread * 0.3:
-        return f"{place.name} {place.wards[0]}", 0
-    sectors = len(place.wards) - 1 if len(place.wards) > 4 else len(place.wards)
-    first = 1 if len(place.wards) > 4 else 0
+    names = ward_names(place)
+    if len(names) == 1:
+        return names[0], 0
+    if len(names) > 4 and math.hypot(de, dn) < place.spread * 0.3:
+        return names[0], 0
+    sectors = len(names) - 1 if len(names) > 4 else len(names)
+    first = 1 if len(names) > 4 else 0
     index = first + int((math.atan2(dn, de) + math.pi) / (2 * math.pi) * sectors) % sectors
-    return f"{place.name} {place.wards[index]}", index
+    return names[index], index
 
 
-def _parish(place: Settlement) -> str:
-    if place.name in ("Norwich", "Great Yarmouth", "Gorleston"):
+def parish_name(place: Settlement) -> str:
+    """The civil parish a place is, or the unparished area of a town that has none."""
+    if unparished(place):
         return f"{place.name} (unparished)"
     return place.name
+
+
+def unparished(place: Settlement) -> bool:
+    return place.name in ("Norwich", "Great Yarmouth", "Gorleston")
 
 
 def settlement_counts(total: int) -> list[int]:
@@ -145,7 +159,7 @@ def build_properties(total: int, rng: random.Random) -> Properties:
     for index, (place, count) in enumerate(zip(SETTLEMENTS, settlement_counts(total),
                                                strict=True)):
         village = not place.town
-        parish = _parish(place)
+        parish = parish_name(place)
         locality = "" if place.name == place.post_town else place.name
         made = 0
         while made < count:

@@ -17,7 +17,13 @@ children of parents who kept their own names have double-barrelled surnames. Eve
 unique NHS number passing the Modulus 11 check, drawn from the 99x range, which is not issued to
 patients (NHS England tests with 999). About 12% of households moved in the last four years
 (``prev_prop`` is the home they left). ``cond`` carries conditions (frailty, oxygen, dementia...)
-so that every agency sees the same person consistently.
+so that every agency sees the same person consistently. Three are drawn once everyone exists
+(from the same stream, so no one else changed when they were added):
+
+    BEDBOUND      of those with limited mobility: 25% at 85+, 12% at 75-84, else 5%
+    HOARDING      1.5% of adults 55+, 0.6% of younger adults
+    SAFEGUARDING  an open adult safeguarding enquiry: 4% of adults with a care need
+                  (mobility, oxygen, dementia, learning disability, frailty), 0.2% of others
 """
 
 from __future__ import annotations
@@ -55,6 +61,8 @@ HEAD, PARTNER, CHILD, ADULT_CHILD, SHARER, GRANDPARENT = range(6)
 # Conditions (bit flags in Person.cond)
 MOBILITY, OXYGEN, DEMENTIA, ELECTRICITY, LEARNING_DISABILITY, SMOKER, HEARING, FRAIL = (
     1 << i for i in range(8))
+BEDBOUND, HOARDING, SAFEGUARDING = (1 << i for i in range(8, 11))
+CARE_NEED = MOBILITY | OXYGEN | DEMENTIA | LEARNING_DISABILITY | FRAIL
 
 _YEAR = 365.2425
 _MOBILE_PREFIXES = ("074", "075", "077", "078", "079", "071", "073")
@@ -97,6 +105,9 @@ class Population:
 
     def members(self, household: Household) -> list[Person]:
         return self.people[household.first: household.first + household.size]
+
+    def lives_alone(self, person: Person) -> bool:
+        return self.households[person.hh].size == 1
 
 
 def person_id(pid: int) -> str:
@@ -362,9 +373,25 @@ def build_population(people: int, rng: random.Random, reference: date,
     if surplus:
         del pop.people[people:]
         pop.households[-1].size -= surplus
+    _later_conditions(pop, rng)
     if progress is not None:
         progress(people)
     return pop
+
+
+def _later_conditions(pop: Population, rng: random.Random) -> None:
+    """Bedbound, hoarding and safeguarding (see the module docstring)."""
+    r = rng.random
+    for p in pop.people:
+        age = pop.age(p)
+        if age < 18:
+            continue
+        if p.cond & MOBILITY and r() < (0.25 if age >= 85 else 0.12 if age >= 75 else 0.05):
+            p.cond |= BEDBOUND
+        if r() < (0.015 if age >= 55 else 0.006):
+            p.cond |= HOARDING
+        if r() < (0.04 if p.cond & CARE_NEED else 0.002):
+            p.cond |= SAFEGUARDING
 
 
 def assign_homes(pop: Population, props: Properties, rng: random.Random) -> None:

@@ -1,10 +1,13 @@
-"""Norfolk's main rivers, for the synthetic county's flood zones.
+"""Norfolk's main rivers and low shores, for the synthetic county's flood zones.
 
 Each river is a list of points from source to mouth or confluence, in British National Grid
 metres (EPSG:27700), through the real towns and villages it passes, placed relative to the
 synthetic settlements' centres in ``places_data`` (so the Waveney runs along the south edge of
 Diss and the Wensum through Norwich as they do). With each point goes the half-width (metres)
 of Flood Zone 3 there: tens of metres upstream, kilometres across the Broads and the Fens.
+``SHORES`` are the stretches of coast that flood from the sea, drawn the same way along the
+shoreline: the Wash's edge and the saltmarshes of the north coast (not the cliffs of Cromer
+or Hunstanton).
 
 ``HIGH_GROUND`` are islands of higher ground in the wide floodplains, left out of the flood
 zones: fen islands (Hilgay, Southery), the old Isle of Flegg villages and Broads villages on a
@@ -17,7 +20,9 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
-class River:
+class Water:
+    """A river, or a stretch of low coast."""
+
     name: str
     points: tuple[tuple[int, int, int], ...]  # (easting, northing, FZ3 half-width in metres)
 
@@ -30,11 +35,11 @@ class HighGround:
     radius: int  # metres, of the part above Flood Zone 2
 
 
-def _r(name: str, *points: tuple[int, int, int]) -> River:
-    return River(name, points)
+def _r(name: str, *points: tuple[int, int, int]) -> Water:
+    return Water(name, points)
 
 
-RIVERS: tuple[River, ...] = (
+RIVERS: tuple[Water, ...] = (
     _r("River Wensum",
        (587500, 324500, 20), (590500, 328300, 35), (592300, 329400, 50), (596500, 327200, 60),
        (599800, 325000, 70), (600600, 321500, 80), (602300, 318200, 80),
@@ -49,7 +54,7 @@ RIVERS: tuple[River, ...] = (
        (625300, 307600, 130), (627300, 307900, 200), (630000, 307100, 300),
        (632600, 307200, 380), (635500, 305400, 700), (638000, 303700, 1000),
        (642000, 301700, 1300), (646000, 304400, 1900), (649000, 306100, 1300),
-       (651300, 306800, 500), (652100, 305200, 350), (653300, 303500, 250)),
+       (651300, 306800, 420), (652100, 305200, 350), (653300, 303500, 250)),
     _r("River Bure",
        (607500, 331800, 20), (611500, 330200, 30),
        (614500, 330700, 40), (617500, 328600, 50), (619600, 327400, 60),
@@ -58,7 +63,7 @@ RIVERS: tuple[River, ...] = (
        (631000, 316800, 250), (633000, 316600, 350), (635000, 317000, 500),
        (638500, 315600, 800), (641000, 314200, 1100), (641700, 311900, 1200),
        (643000, 310700, 1700), (646500, 309800, 1800), (649500, 308800, 1000),
-       (651400, 307700, 450)),
+       (651400, 307700, 380)),
     _r("River Ant",
        (626500, 332500, 20), (628500, 332200, 30), (629500, 330000, 40),
        (631500, 327000, 70), (634800, 324800, 150), (636200, 323200, 280),
@@ -69,7 +74,7 @@ RIVERS: tuple[River, ...] = (
        (642000, 319300, 650), (641200, 317500, 800), (640800, 315800, 950),
        (641000, 314200, 1100)),
     _r("River Waveney",
-       (604800, 280600, 50), (608000, 280400, 60), (611500, 280300, 70),
+       (604800, 280600, 50), (608000, 280400, 60), (611500, 280500, 80),
        (615200, 280100, 80), (620000, 281400, 90), (624500, 282200, 100),
        (627200, 283100, 120), (628500, 285400, 150), (632500, 289700, 250),
        (634000, 290600, 300), (636500, 291800, 400), (639000, 291500, 500),
@@ -77,14 +82,14 @@ RIVERS: tuple[River, ...] = (
        (645800, 299400, 1300), (646800, 302700, 900), (648700, 305400, 1100)),
     _r("River Great Ouse",
        (560600, 291400, 2300), (560400, 294500, 2200), (560900, 298000, 2100),
-       (560300, 301000, 1400), (560000, 303200, 800), (560300, 307000, 1300),
-       (560300, 311300, 1700), (560400, 314200, 1500), (561000, 317000, 900),
-       (561200, 319800, 650), (561000, 322800, 800), (560900, 325800, 1100)),
+       (560300, 301000, 1400), (560000, 303200, 600), (560300, 307000, 1300),
+       (560300, 311300, 1500), (560400, 314200, 1500), (561000, 317000, 900),
+       (561200, 319800, 550), (561000, 322800, 800), (560900, 325800, 1100)),
     _r("River Nar",
        (592000, 319500, 20), (588500, 317500, 30), (584800, 316000, 40),
        (581500, 315000, 50), (578000, 314800, 65), (574500, 313200, 90),
        (571500, 313100, 160), (567500, 313400, 300), (563800, 313700, 500),
-       (562400, 316300, 550), (561200, 318800, 600)),
+       (562400, 316300, 500), (561200, 318800, 500)),
     _r("River Wissey",
        (591000, 306000, 20), (587500, 304000, 30), (582500, 300000, 55),
        (578000, 297200, 80), (575500, 297000, 120), (573000, 295600, 300),
@@ -120,8 +125,22 @@ RIVERS: tuple[River, ...] = (
        (585500, 334500, 20), (584300, 338000, 30), (583800, 341300, 50),
        (584500, 343800, 220)),
     _r("Heacham River",
-       (571500, 336200, 25), (569500, 337000, 40), (568100, 337300, 70),
-       (566800, 337800, 250)),
+       (571500, 336200, 25), (569500, 337000, 40), (568100, 337000, 60),
+       (566800, 337400, 150)),
+)
+
+SHORES: tuple[Water, ...] = (
+    _r("The Wash",
+       (560000, 326500, 900), (562500, 328000, 700), (564500, 331000, 600),
+       (565800, 334500, 450), (566500, 337800, 350), (566800, 339300, 120)),
+    _r("North Norfolk saltmarshes",
+       (569500, 343600, 150), (572000, 344300, 500), (577500, 344800, 800),
+       (581000, 345000, 900), (585000, 345000, 900), (589000, 345000, 800),
+       (593000, 344800, 700), (597500, 344700, 800), (602500, 344700, 800),
+       (605500, 344500, 500), (608500, 344100, 150)),
+    _r("Horsey and Waxham",
+       (641500, 328600, 150), (644500, 325800, 500), (647500, 322800, 700),
+       (649500, 320300, 300)),
 )
 
 HIGH_GROUND: tuple[HighGround, ...] = (

@@ -41,8 +41,10 @@ def map_group(household: Household) -> str:
 def _page(request: Request, visit: Visit, status: int = 200, **context: object) -> Response:
     with visit.hub.engine.connect() as c:
         stored = named.listing(c)
+    shown = {"error": None, "found": None, "warnings": (), "area_name": "", "buffer": 0.0,
+             **context}
     return render(request, "emergency.html", status, visit=visit, stored=stored,
-                  labels=LABELS, **context)
+                  labels=LABELS, **shown)
 
 
 @router.get("/emergency", response_class=HTMLResponse)

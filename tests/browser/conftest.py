@@ -78,7 +78,8 @@ def cli(url: str, *args: str, key_dir: Path) -> Any:
 
 @pytest.fixture(scope="session")
 def county(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
-    """A linked 400-person synthetic county with its agreements and demo logins."""
+    """A linked 400-person synthetic county with its agreements, flood zones and demo
+    logins."""
     _need_browser()
     root = tmp_path_factory.mktemp("county")
     url = f"sqlite:///{root / 'joinedup.db'}"
@@ -90,6 +91,9 @@ def county(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     cli(url, "agreements", "load", str(root / "county" / "agreements"), key_dir=keys)
     cli(url, "ingest-manifest", str(root / "county" / "manifest.yaml"), key_dir=keys)
     cli(url, "link", key_dir=keys)
+    for zone in ("2", "3"):
+        cli(url, "places", "load-areas", str(root / "county" / "data" / f"flood_zone_{zone}.geojson"),
+            "--kind", "flood_zone", "--name", f"Flood Zone {zone}", key_dir=keys)
     cli(url, "users", "demo", key_dir=keys)
     return url, keys
 

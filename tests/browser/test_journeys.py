@@ -557,3 +557,31 @@ def test_keyboard_and_structure_of_the_sign_in_page(journeys: Any) -> None:
         page.keyboard.press("Enter")
         expect(page.locator(".error-summary[role=alert]")).to_be_visible()
         visitor.check()
+
+
+def test_planner_lists_the_vulnerable_people_in_a_flood_zone(journeys: Any, tmp_path: Path
+                                                             ) -> None:
+    with journeys() as planner:
+        page = planner.page
+        planner.sign_in("demo.planner", Purpose.EMERGENCY_RESPONSE)
+        planner.go("/")
+        page.get_by_role("link", name="Vulnerable people in an area").click()
+        expect(page.locator("h1")).to_have_text("Vulnerable people in an area")
+        planner.check()
+        page.get_by_label("A stored area").select_option(label=re.compile(r"^Flood Zone 2 "))
+        page.get_by_label("Widen by (metres)").fill("100")
+        page.get_by_role("button", name="Find vulnerable people").click()
+        heading = page.locator("h2#found")
+        expect(heading).to_contain_text("people needing help in Flood Zone 2")
+        households = page.locator(".map-and-list tbody tr")
+        assert households.count() >= 1, "no one in need inside the synthetic flood zone"
+        marks = page.locator(".map svg g.households use")
+        assert marks.count() == households.count()
+        assert page.locator(".map svg").bounding_box()["width"] > 300
+        planner.shoot("emergency")
+
+        with page.expect_download() as waiting:
+            page.get_by_role("button", name="Download the signed list (CSV)").click()
+        saved = tmp_path / waiting.value.suggested_filename
+        waiting.value.save_as(saved)
+        assert saved.name.startswith("vulnerable-flood-zone-2-") and saved.suffix == ".zip"

@@ -3,7 +3,8 @@
 An old case-management system: CSV in cp1252 with Windows line ends, names as
 ``SURNAME, Given Middle``, dates ``dd/mm/yyyy``, NHS numbers spaced as typed. "Record
 Sensitivity" is "Standard", or "Sealed" for the 1% of clients who are women (18-64) in a
-refuge, whose address is the refuge's.
+refuge, whose address is the refuge's. Everyone with an open safeguarding enquiry is a client
+(the enquiry is Adult Social Care's) and has a ``SAFEGUARDING_ADULT`` alert.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
 
 from joinedup.synth.agencies import common as c
+from joinedup.synth.agencies.markers import Marker, has, lives_alone, marker_events
 from joinedup.synth.context import County
 from joinedup.synth.feeds import (
     ActivityJob,
@@ -35,6 +37,7 @@ from joinedup.synth.population import (
     LEARNING_DISABILITY,
     MOBILITY,
     OXYGEN,
+    SAFEGUARDING,
 )
 from joinedup.synth.records import Profile
 from joinedup.synth.staff import Staff, per_team
@@ -51,15 +54,19 @@ _SERVICES = ("Home Care", "Reablement", "Day Services", "Residential Care", "Dir
              "Assessment and Care Management", "Occupational Therapy")
 _ROLES = (("Team Manager", 1), ("Social Worker", 5), ("Care Manager", 3),
           ("Occupational Therapist", 2), ("Community Care Practitioner", 2))
-# (code, description, sensitivity)
-_SAFEGUARDING = ("SAFEGUARDING_ADULT", "Open safeguarding enquiry", "special_category")
-_FLAG_BY_CONDITION = (
-    (MOBILITY, "MOBILITY", "Limited mobility: needs help to leave the home", "standard"),
-    (OXYGEN, "OXYGEN_DEPENDENT", "Home oxygen in use", "special_category"),
-    (ELECTRICITY, "ELECTRICITY_DEPENDENT", "Relies on powered medical equipment", "standard"),
-    (DEMENTIA, "DEMENTIA", "Diagnosis of dementia", "special_category"),
-    (HEARING, "HEARING_IMPAIRED", "Deaf or hard of hearing", "standard"),
-    (LEARNING_DISABILITY, "LEARNING_DISABILITY", "Has a learning disability", "special_category"),
+_ALERTS = (
+    Marker("MOBILITY", "Limited mobility: needs help to leave the home", "standard",
+           has(MOBILITY)),
+    Marker("OXYGEN_DEPENDENT", "Home oxygen in use", "special_category", has(OXYGEN)),
+    Marker("ELECTRICITY_DEPENDENT", "Relies on powered medical equipment", "standard",
+           has(ELECTRICITY)),
+    Marker("DEMENTIA", "Diagnosis of dementia", "special_category", has(DEMENTIA)),
+    Marker("HEARING_IMPAIRED", "Deaf or hard of hearing", "standard", has(HEARING)),
+    Marker("LEARNING_DISABILITY", "Has a learning disability", "special_category",
+           has(LEARNING_DISABILITY)),
+    Marker("LIVES_ALONE", "Lives alone", "standard", lives_alone),
+    Marker("SAFEGUARDING_ADULT", "Open safeguarding enquiry", "special_category",
+           has(SAFEGUARDING)),
 )
 
 PROFILE = Profile(given_typo=0.02, family_typo=0.02, nickname=0.05, maiden=0.10, curly=0.6,
@@ -76,6 +83,8 @@ def jobs(county: County) -> list[Job]:
 
     def entries(rng: random.Random) -> list[Entry]:
         pids = c.choose_people(county, rng, CHANCE)
+        known = set(pids)
+        pids += [p.pid for p in county.pop.people if p.cond & SAFEGUARDING and p.pid not in known]
         sealed.house_in_refuges(pids, IN_REFUGE)
         return c.numbered(pids, ids)
 
@@ -224,21 +233,4 @@ class _Activity:
             yield e
 
     def flags(self, refs: Sequence[Ref], rng: random.Random) -> Iterator[Event]:
-        today, pop = self.county.today, self.county.pop
-        n = 0
-        for rid, pid in refs:
-            person = pop.people[pid]
-            found = [(code, text, level) for flag, code, text, level in _FLAG_BY_CONDITION
-                     if person.cond & flag]
-            if pop.households[person.hh].size == 1:
-                found.append(("LIVES_ALONE", "Lives alone", "standard"))
-            if rng.random() < 0.04:
-                found.append(_SAFEGUARDING)
-            for code, text, level in found:
-                n += 1
-                e = Event(f"AL{n:07d}", rid)
-                e.code, e.description, e.sensitivity = code, text, level
-                raised = working_day(rng, today, 3 * 365)
-                e.start = date.fromordinal(raised)
-                e.end = date.fromordinal(raised + 365)
-                yield e
+        return marker_events(self.county, refs, rng, _ALERTS, prefix="AL", valid_days=365)

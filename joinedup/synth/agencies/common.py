@@ -12,20 +12,13 @@ from typing import Any
 from joinedup.synth.context import YEAR, County
 from joinedup.synth.feeds import Column, Entry, Value
 from joinedup.synth.places_data import SETTLEMENTS, TEAM_AREAS
-from joinedup.synth.population import (
-    DEMENTIA,
-    FRAIL,
-    LEARNING_DISABILITY,
-    MOBILITY,
-    OXYGEN,
-    Person,
-)
+from joinedup.synth.population import CARE_NEED, Person
 from joinedup.synth.records import View
 
 # Age bands: 0-4, 5-11, 12-15, 16-17, 18-24, 25-34, 35-49, 50-64, 65-74, 75-84, 85+
 BAND_STARTS = (5, 12, 16, 18, 25, 35, 50, 65, 75, 85)
 BANDS = len(BAND_STARTS) + 1
-VULNERABLE = MOBILITY | OXYGEN | DEMENTIA | LEARNING_DISABILITY | FRAIL
+VULNERABLE = CARE_NEED
 Chance = Callable[[int, bool, bool], float]
 """The chance an agency knows someone, by (age band, is male, is vulnerable)."""
 

@@ -1,6 +1,11 @@
-"""Norfolk Community Health and Care NHS Trust: patients and community visits, as FHIR R4.
+"""Norfolk Community Health and Care NHS Trust: patients and community visits, as FHIR R4,
+and the alerts on its patients' records.
 
 One Bundle holds both Patients and Encounters; two source definitions read it, one for each.
+The FHIR interface has no alerts, so they come as a CSV report from the clinical system
+(UTF-8, ISO dates), in the trust's own words: "Home oxygen", "Housebound", "Bedbound",
+"Lives alone"... (``_ALERTS``, with how often a real need is noted). An alert stays on the
+record until it is taken off: none has an end date.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from datetime import timedelta
 
 from joinedup.synth.agencies import common as c
+from joinedup.synth.agencies.markers import Marker, has, lives_alone, marker_events
 from joinedup.synth.context import YEAR, County
 from joinedup.synth.feeds import (
     ActivityJob,
@@ -24,9 +30,18 @@ from joinedup.synth.feeds import (
     view_columns,
     worker_field,
 )
-from joinedup.synth.formats import dob_iso, dt_fhir, working_moment
+from joinedup.synth.formats import d_iso, dob_iso, dt_fhir, working_moment
 from joinedup.synth.places_data import TEAM_AREAS
-from joinedup.synth.population import DEMENTIA, FRAIL, MOBILITY, OXYGEN
+from joinedup.synth.population import (
+    BEDBOUND,
+    DEMENTIA,
+    ELECTRICITY,
+    FRAIL,
+    HEARING,
+    LEARNING_DISABILITY,
+    MOBILITY,
+    OXYGEN,
+)
 from joinedup.synth.records import Profile, View
 from joinedup.synth.staff import Staff, per_team
 
@@ -49,6 +64,22 @@ _ADULT_VISITS: Visits = (
     ("Podiatry", ("Diabetic foot check", "Nail care")),
 )
 _CLASSES = ("HH",) * 7 + ("AMB",) * 2 + ("VR",)
+_HEALTH = "special category"
+_ALERTS = (
+    Marker("Home oxygen", "Home oxygen therapy", _HEALTH, has(OXYGEN), recorded=0.95),
+    Marker("Medical equipment", "Depends on powered medical equipment at home", _HEALTH,
+           has(ELECTRICITY, unless=OXYGEN), recorded=0.75),
+    Marker("Bedbound", "Bedbound: two-person handling", _HEALTH, has(BEDBOUND),
+           recorded=0.9),
+    Marker("Housebound", "Housebound: seen at home", _HEALTH, has(MOBILITY, unless=BEDBOUND),
+           recorded=0.75),
+    Marker("Dementia", "Dementia diagnosis", _HEALTH, has(DEMENTIA), recorded=0.8),
+    Marker("Learning disability", "On the learning disability register", _HEALTH,
+           has(LEARNING_DISABILITY), recorded=0.8),
+    Marker("Hearing impaired", "Hearing impaired: face the patient, speak clearly", _HEALTH,
+           has(HEARING), recorded=0.5),
+    Marker("Lives alone", "Lives alone", "standard", lives_alone, recorded=0.6),
+)
 
 PROFILE = Profile(given_typo=0.01, family_typo=0.01, nickname=0.02, maiden=0.10, curly=0.4,
                   middle=0.9, dob_swap=0.003, dob_year=0.002, nhs_missing=0.03,
@@ -94,7 +125,29 @@ def jobs(county: County) -> list[Job]:
                       entries=lambda rng: [new_entry(pid)
                                            for pid in c.choose_people(county, rng, CHANCE)],
                       duplicate=lambda entry, rng: new_entry(entry.pid)),
-            ActivityJob(_encounters_feed(), visits.encounters)]
+            ActivityJob(_encounters_feed(), visits.encounters),
+            ActivityJob(_alerts_feed(), lambda refs, rng: marker_events(
+                county, refs, rng, _ALERTS, prefix="ALR", valid_days=None))]
+
+
+def _alerts_feed() -> Feed:
+    return Feed(
+        name="community_health_alerts", agency=AGENCY, kind="flag", format="csv",
+        filename="community_health_alerts.csv", options={"delimiter": ",", "encoding": "utf-8"},
+        person_source="community_health",
+        description="Alerts on community health patients' records (a report from the "
+                    "clinical system): needs a visiting nurse or a responder must know about.",
+        columns=event_columns(
+            ("Alert ID", lambda e: e.rid), ("Patient ID", lambda e: e.person),
+            ("Alert", lambda e: e.code), ("Alert Detail", lambda e: e.description),
+            ("Confidentiality", lambda e: e.sensitivity),
+            ("Start Date", lambda e: d_iso(e.start)), ("End Date", lambda e: d_iso(e.end))),
+        fields={"person": "Patient ID", "flag": "Alert", "description": "Alert Detail",
+                "sensitivity": "Confidentiality",
+                "raised_on": {"column": "Start Date", "format": "%Y-%m-%d"},
+                "expires_on": {"column": "End Date", "format": "%Y-%m-%d"}},
+        required=("Patient ID",),
+    )
 
 
 def _encounters_feed() -> Feed:

@@ -2,6 +2,12 @@
 
 Visits go mostly to older and vulnerable households. The export is a European-style CSV
 (";" delimiter) in UTF-8 with a byte-order mark, dates ``dd-mm-yyyy``.
+
+At a visit the crew records risk markers for each occupant, in the service's own words, for
+the crews who may one day have to get them out: "Oxygen in use", "Bedbound", "Reduced
+mobility", "Hard of hearing", "Lives alone", "Hoarding"... (``_MARKERS``, with how often a
+real need is noted). Each is due for review at the next visit, three years on, so every marker
+is current on the reference date.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ import random
 from collections.abc import Iterator, Sequence
 
 from joinedup.synth.agencies import common as c
+from joinedup.synth.agencies.markers import Marker, has, lives_alone, marker_events
 from joinedup.synth.context import YEAR, County
 from joinedup.synth.feeds import (
     ActivityJob,
@@ -23,9 +30,19 @@ from joinedup.synth.feeds import (
     view_columns,
     worker_field,
 )
-from joinedup.synth.formats import dob_dmy_dash, dt_dmy_dash_hm, working_moment
+from joinedup.synth.formats import d_dmy_dash, dob_dmy_dash, dt_dmy_dash_hm, working_moment
 from joinedup.synth.places_data import SETTLEMENTS
-from joinedup.synth.population import HEARING, OXYGEN, SINGLE_OLD, SMOKER
+from joinedup.synth.population import (
+    BEDBOUND,
+    DEMENTIA,
+    ELECTRICITY,
+    HEARING,
+    HOARDING,
+    MOBILITY,
+    OXYGEN,
+    SINGLE_OLD,
+    SMOKER,
+)
 from joinedup.synth.records import Profile
 from joinedup.synth.staff import Staff
 
@@ -34,6 +51,27 @@ _CSV = {"delimiter": ";", "encoding": "utf-8-sig"}
 _ROLES = (("Watch Manager", 1), ("Community Safety Advisor", 3), ("Firefighter", 2))
 _OUTCOMES = ("Smoke alarms fitted", "Smoke alarms tested; advice given",
              "Escape plan agreed", "Electrical safety advice given")
+
+_HEALTH, _PLAIN = "Special Category", "Standard"
+_MARKERS = (
+    Marker("Oxygen in use", "Home oxygen: cylinders or a concentrator in the property",
+           _HEALTH, has(OXYGEN), recorded=0.95),
+    Marker("Powered medical equipment", "Relies on electrically powered medical equipment",
+           _HEALTH, has(ELECTRICITY, unless=OXYGEN), recorded=0.8),
+    Marker("Bedbound", "Confined to bed: will need carrying out", _HEALTH, has(BEDBOUND),
+           recorded=0.9),
+    Marker("Reduced mobility", "Slow to leave the property unaided", _HEALTH,
+           has(MOBILITY, unless=BEDBOUND), recorded=0.85),
+    Marker("Hard of hearing", "May not hear a smoke alarm: vibrating pad fitted", _HEALTH,
+           has(HEARING), recorded=0.85),
+    Marker("Dementia", "Memory loss: may not respond to an alarm", _HEALTH, has(DEMENTIA),
+           recorded=0.7),
+    Marker("Lives alone", "No one else in the property", _PLAIN, lives_alone, recorded=0.9),
+    Marker("Hoarding", "Excess combustible material; exits obstructed", _PLAIN,
+           has(HOARDING), recorded=0.8),
+    Marker("Smoker", "Smokes indoors", _PLAIN, has(SMOKER), recorded=0.6),
+)
+_MARKER_REVIEW_DAYS = 3 * 366  # three years and a day or two: due after the reference date
 
 PROFILE = Profile(given_typo=0.05, family_typo=0.04, nickname=0.15, maiden=0.2, curly=0.3,
                   middle=0.0, dob_missing=0.10, dob_swap=0.02, dob_year=0.01, phone="landline",
@@ -88,7 +126,9 @@ def jobs(county: County) -> list[Job]:
     )
     return [PersonJob(occupants, PROFILE, entries=entries,
                       duplicate=lambda entry, rng: Entry(entry.pid, f"{visits.next()}-1")),
-            ActivityJob(_visits_feed(), lambda refs, rng: _visits(county, refs, rng))]
+            ActivityJob(_visits_feed(), lambda refs, rng: _visits(county, refs, rng)),
+            ActivityJob(_markers_feed(), lambda refs, rng: marker_events(
+                county, refs, rng, _MARKERS, prefix="RM", valid_days=_MARKER_REVIEW_DAYS))]
 
 
 def _visits_feed() -> Feed:
@@ -106,6 +146,26 @@ def _visits_feed() -> Feed:
                 "occurred_at": {"column": "VisitDate", "format": "%d-%m-%Y %H:%M"},
                 "service": {"value": AGENCY}, "channel": {"value": "home visit"},
                 "practitioner": "Officer", "team": "Station", "summary": "Outcome"},
+        required=("OccupantRef",),
+    )
+
+
+def _markers_feed() -> Feed:
+    return Feed(
+        name="fire_risk_markers", agency=AGENCY, kind="flag", format="csv",
+        filename="fire_risk_markers.csv", options=_CSV, person_source="fire_home_safety",
+        description="Risk markers recorded for occupants at Safe and Well visits: what a crew "
+                    "sent to a fire or an evacuation at the address needs to know.",
+        columns=event_columns(
+            ("MarkerRef", lambda e: e.rid), ("OccupantRef", lambda e: e.person),
+            ("RiskMarker", lambda e: e.code), ("MarkerDetail", lambda e: e.description),
+            ("Confidentiality", lambda e: e.sensitivity),
+            ("DateRecorded", lambda e: d_dmy_dash(e.start)),
+            ("ReviewDue", lambda e: d_dmy_dash(e.end))),
+        fields={"person": "OccupantRef", "flag": "RiskMarker", "description": "MarkerDetail",
+                "sensitivity": "Confidentiality",
+                "raised_on": {"column": "DateRecorded", "format": "%d-%m-%Y"},
+                "expires_on": {"column": "ReviewDue", "format": "%d-%m-%Y"}},
         required=("OccupantRef",),
     )
 
