@@ -104,6 +104,9 @@ _ABBREVIATED = {"Road": "Rd", "Street": "St", "Avenue": "Ave", "Lane": "Ln", "Cl
 _STREET_TYPE = re.compile(rf"\b({'|'.join(_ABBREVIATED)})\b")
 _ABBREVIATE, _NO_POSTCODE = 0.15, 0.02
 """Of the ASC and health records: street types abbreviated, and no postcode (so not placed)."""
+_SJOIN_SAMPLE = 2_000
+"""Points timed through ``sjoin(points, zone, predicate="intersects")``, which tests each
+point against the unprepared zone: the whole million would take minutes."""
 _RECORD = ("id", "record_id", "given_name", "middle_names", "family_name", "date_of_birth",
            "sex", "nhs_number", "uprn", "address", "postcode", "phone")
 
@@ -442,57 +445,90 @@ def load_points(engine: Engine) -> Points:
                   np.array(north, dtype=np.float64), np.array(cell, dtype=np.int64))
 
 
-def _median_of(runs: int, call: Callable[[], Any]) -> tuple[float, Any]:
-    times, result = [], None
-    for _ in range(runs):
-        started = time.perf_counter()
-        result = call()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), result
+def _median(runs: int, call: Callable[[], tuple[float, ...]]) -> tuple[float, ...]:
+    """The median of each of the figures ``call`` returns, over ``runs`` calls."""
+    figures = [call() for _ in range(runs)]
+    return tuple(statistics.median(f[k] for f in figures) for k in range(len(figures[0])))
+
+
+def _timed(call: Callable[[], Any]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    result = call()
+    return time.perf_counter() - started, result
 
 
 def peers(points: Points, area: Area, runs: int) -> tuple[dict[str, float], set[str]]:
-    """Seconds per way of finding the properties inside, and those properties; raises
-    SystemExit if any way finds others than testing every point does."""
+    """Seconds per way of finding the properties inside (median of ``runs``), and those
+    properties; raises SystemExit if any way finds others than testing every point does
+    (less the points on the boundary, for the predicates that leave it out)."""
     g = area.geometry
     if not np.array_equal(points.cell, grid.cell_of(points.east, points.north)):
         raise SystemExit("the store's cells are not cell_of(easting, northing)")
     reference = set(points.uprn[shapely.intersects_xy(g, points.east, points.north)])
     zone = geopandas.GeoDataFrame({"zone": [area.name]}, geometry=[g], crs="EPSG:27700")
+    found: dict[str, set[str]] = {}
 
-    def gdf() -> geopandas.GeoDataFrame:
+    def frame(rows: NDArray[np.int64] | slice) -> geopandas.GeoDataFrame:
         return geopandas.GeoDataFrame(
-            {"uprn": points.uprn}, crs="EPSG:27700",
-            geometry=geopandas.points_from_xy(points.east, points.north))
+            {"uprn": points.uprn[rows]}, crs="EPSG:27700",
+            geometry=geopandas.points_from_xy(points.east[rows], points.north[rows]))
 
-    built, frame = _median_of(runs, gdf)
-    joined_s, joined = _median_of(runs, lambda: geopandas.sjoin(frame, zone,
-                                                                predicate="intersects"))
+    def sjoin(name: str, join: Callable[[geopandas.GeoDataFrame], Any]) -> Callable[[], Any]:
+        def call() -> tuple[float, float]:
+            built, points_frame = _timed(lambda: frame(slice(None)))
+            joined, result = _timed(lambda: join(points_frame))
+            found[name] = set(result["uprn"])
+            return built, joined
+        return call
+
+    # GeoPandas indexes the right frame: points within the zone query the points' tree with
+    # the prepared zone (the usual idiom; the boundary left out, as by contains_xy) ...
+    within = _median(runs, sjoin("sjoin within", lambda f: geopandas.sjoin(
+        f, zone, predicate="within")))
+    # ... and so does the zone intersecting the points (the boundary in, as in the hub).
+    zone_first = _median(runs, sjoin("sjoin intersects", lambda f: geopandas.sjoin(
+        zone, f, predicate="intersects")))
+    # Points intersecting the zone test each point against the unprepared zone: sampled.
+    sample = np.sort(np.random.default_rng(SEED).choice(
+        len(points.uprn), size=min(_SJOIN_SAMPLE, len(points.uprn)), replace=False))
+    sampled_s, sampled = _timed(lambda: geopandas.sjoin(frame(sample), zone,
+                                                        predicate="intersects"))
+    if set(sampled["uprn"]) != reference & set(points.uprn[sample]):
+        raise SystemExit("sjoin(points, zone, 'intersects') found other sampled properties")
     prepared = shapely.from_wkb(shapely.to_wkb(g))
     shapely.prepare(prepared)
-    contains_s, contains = _median_of(
-        runs, lambda: shapely.contains_xy(prepared, points.east, points.north))
-    intersects_s, intersects = _median_of(
-        runs, lambda: shapely.intersects_xy(prepared, points.east, points.north))
 
-    def ours_cold() -> NDArray[np.bool_]:
-        grid._classify.cache_clear()
-        grid.cover(g)
-        return grid.contains(g, points.east, points.north, points.cell)
+    def shapely_call(name: str, predicate: Callable[..., NDArray[np.bool_]]
+                     ) -> Callable[[], tuple[float]]:
+        def call() -> tuple[float]:
+            seconds, inside = _timed(lambda: predicate(prepared, points.east, points.north))
+            found[name] = set(points.uprn[inside])
+            return (seconds,)
+        return call
 
-    ours_s, ours = _median_of(runs, ours_cold)
-    warm_s, _ = _median_of(runs, lambda: grid.contains(g, points.east, points.north,
+    def ours(cold: bool) -> tuple[float]:
+        if cold:
+            grid._classify.cache_clear()
+        seconds, inside = _timed(lambda: grid.contains(g, points.east, points.north,
                                                        points.cell))
-    found = {"GeoPandas sjoin": set(joined["uprn"]),
-             "Shapely intersects_xy (prepared)": set(points.uprn[intersects]),
-             "places.grid cover + contains": set(points.uprn[ours])}
-    wrong = {name: len(got ^ reference) for name, got in found.items() if got != reference}
-    on_boundary = len(reference - set(points.uprn[contains]))
-    if wrong:
+        found["grid"] = set(points.uprn[inside])
+        return (seconds,)
+
+    contains = _median(runs, shapely_call("contains_xy", shapely.contains_xy))
+    intersects = _median(runs, shapely_call("intersects_xy", shapely.intersects_xy))
+    grid_cold = _median(runs, lambda: ours(True))
+    grid_warm = _median(runs, lambda: ours(False))
+    boundary = reference - found["contains_xy"]
+    wrong = {name: len(got ^ (reference - boundary if name in ("sjoin within", "contains_xy")
+                              else reference))
+             for name, got in found.items()}
+    if any(wrong.values()):
         raise SystemExit(f"not the properties every point's test finds: {wrong}")
-    return {"sjoin build": built, "sjoin join": joined_s, "sjoin": built + joined_s,
-            "contains_xy": contains_s, "intersects_xy": intersects_s, "grid": ours_s,
-            "grid warm": warm_s, "on boundary": on_boundary}, reference
+    return {"sjoin build": within[0], "sjoin join": within[1], "sjoin": sum(within),
+            "sjoin zone first": sum(zone_first),
+            "sjoin per point": sampled_s / len(sample) * len(points.uprn),
+            "contains_xy": contains[0], "intersects_xy": intersects[0], "grid": grid_cold[0],
+            "grid warm": grid_warm[0], "on boundary": len(boundary)}, reference
 
 
 # -- the check --------------------------------------------------------------------------------
@@ -583,7 +619,8 @@ def machine(urls: dict[str, str]) -> str:
             versions.append(f"PostgreSQL {c.execute(text('SHOW server_version')).scalar_one()}")
     return (f"{cpu}, {os.cpu_count()} cores, {kib / 2**20:.0f} GiB RAM; Python "
             f"{platform.python_version()}, {', '.join(versions)}, Shapely {shapely.__version__}, "
-            f"GeoPandas {geopandas.__version__}; {date.today()}")
+            f"GeoPandas {geopandas.__version__}; {date.today()}; load average "
+            f"{os.getloadavg()[0]:.1f} at the end")
 
 
 def report(homes: int, area: Area, parse: float, inside: tuple[int, int],
@@ -632,17 +669,22 @@ def report(homes: int, area: Area, parse: float, inside: tuple[int, int],
                       for s, r in sorted(rates.items())))
     print(f"\nPoint in polygon, {homes:,} points in memory against the same area (median):\n")
     print("| | seconds | vs sjoin |\n|---|---|---|")
-    for label, key in (("GeoPandas: build the points GeoDataFrame", "sjoin build"),
-                       ("GeoPandas: `sjoin(predicate='intersects')`", "sjoin join"),
-                       ("GeoPandas `sjoin` in all", "sjoin"),
-                       ("Shapely `contains_xy`, prepared", "contains_xy"),
-                       ("Shapely `intersects_xy`, prepared", "intersects_xy"),
-                       ("`places.grid` cover + `contains` (stored cells)", "grid"),
-                       ("`places.grid.contains`, cover cached", "grid warm")):
+    for label, key in (
+            ("GeoPandas: build the points GeoDataFrame", "sjoin build"),
+            ("GeoPandas: `sjoin(points, zone, predicate='within')`", "sjoin join"),
+            ("GeoPandas `sjoin` (within) in all", "sjoin"),
+            ("GeoPandas `sjoin(zone, points, predicate='intersects')` in all",
+             "sjoin zone first"),
+            (f"GeoPandas `sjoin(points, zone, predicate='intersects')` in all, from "
+             f"{min(_SJOIN_SAMPLE, homes):,} points", "sjoin per point"),
+            ("Shapely `contains_xy`, prepared", "contains_xy"),
+            ("Shapely `intersects_xy`, prepared", "intersects_xy"),
+            ("`places.grid.contains` with the stored cells, cover computed", "grid"),
+            ("`places.grid.contains` with the stored cells, cover cached", "grid warm")):
         print(f"| {label} | {peer[key]:.3f} | {peer[key] / peer['sjoin']:.2f}x |")
     print(f"\nAll find the same {inside[0]:,} properties as `intersects_xy` testing "
-          f"every point ({peer['on boundary']:.0f} on the boundary, which `contains_xy` leaves "
-          f"out).")
+          f"every point (less the {peer['on boundary']:.0f} on the boundary for `within` and "
+          f"`contains_xy`, which leave it out).")
 
 
 def main() -> None:

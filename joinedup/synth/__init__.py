@@ -4,6 +4,16 @@
 towns and villages, households of people, and what eight agencies hold about them, each in its
 own schema, format and habits, with a source definition per feed, a manifest in load order and
 ``truth.csv`` (which true person every person record is). Nothing in it is real personal data.
+Besides the feeds it writes (none of them in the manifest, which lists only what is ingested):
+
+    vulnerable_truth.csv      everyone with a need in an emergency: their home, its flood zone
+                              and each need they really have (see ``vulnerability``)
+    data/flood_zone_3.geojson   Environment Agency-style Flood Zones 3 and 2 along the
+    data/flood_zone_2.geojson   county's rivers and low shores, BNG (see ``flood``)
+    data/flood_zone_wroxham_4326.geojson   both round Wroxham, in WGS84 (RFC 7946)
+    data/wards.geojson        wards and parishes as polygons holding their properties
+    data/parishes.geojson     (see ``boundaries``)
+    data/county_outline.geojson, data/rivers.geojson   for maps (see ``layers``)
 
 Who each agency knows (share of people, by design; see each ``agencies/*.py``):
 
@@ -15,6 +25,25 @@ Who each agency knows (share of people, by design; see each ``agencies/*.py``):
     asc_clients          ~5%, weighted to the very old and vulnerable
     police               ~4%, weighted to young men and vulnerable people
     fire_home_safety     the adults of ~5% of households, weighted to the old and vulnerable
+
+(Adult Social Care also knows everyone with an open adult safeguarding enquiry, ~0.4%.)
+
+Flags each agency keeps, in its own words; a flag of a need is only ever on someone who has it
+(``vulnerable_truth.csv`` says who):
+
+    asc_flags                MOBILITY, OXYGEN_DEPENDENT, ELECTRICITY_DEPENDENT, DEMENTIA,
+                             HEARING_IMPAIRED, LEARNING_DISABILITY, LIVES_ALONE,
+                             SAFEGUARDING_ADULT: every need of every client, each reviewed
+                             a year after it was raised
+    police_flags             warning markers, and VULNERABLE_ADULT for dementia, a learning
+                             disability or (for three in ten over 75) an officer's judgement
+    fire_risk_markers        "Oxygen in use", "Powered medical equipment", "Bedbound",
+                             "Reduced mobility", "Hard of hearing", "Dementia", "Lives alone",
+                             "Hoarding", "Smoker": 60-95% of the needs of the occupants seen,
+                             due for review after the reference date
+    community_health_alerts  "Home oxygen", "Medical equipment", "Bedbound", "Housebound",
+                             "Dementia", "Learning disability", "Hearing impaired", "Lives
+                             alone": 50-95% of the needs of the patients, none ended
 
 How each source gets people wrong (rates per record; see ``records.Profile``; "-" never):
 

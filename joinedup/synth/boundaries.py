@@ -16,6 +16,7 @@ or across the Waveney. Codes are in the ONS's style, from ranges the ONS does no
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -77,27 +78,25 @@ def build_areas(props: Properties, outline: MultiPolygon) -> Areas:
     clashes = int(np.count_nonzero(wards_of != ward[site_of.reshape(-1)]))
     cells = shapely.get_parts(shapely.voronoi_polygons(
         shapely.multipoints(sites), extend_to=outline.envelope, ordered=True))
-    by_ward = _dissolve(cells, ward)
+    wards = {name: polygons(shapely.intersection(area, outline, grid_size=GRID))
+             for name, area in _dissolve(cells, ward, shapely.coverage_union_all).items()}
+    # A parish is its wards, as written: unioned on the same grid, so they match exactly.
     parish_of = dict(zip(props.ward, props.parish, strict=True))
-    names = list(by_ward)
-    by_parish = _dissolve(np.array([by_ward[n] for n in names], dtype=object),
-                          np.array([parish_of[n] for n in names], dtype=object))
+    parishes = _dissolve(np.array(list(wards.values()), dtype=object),
+                         np.array([parish_of[n] for n in wards], dtype=object),
+                         lambda parts: shapely.union_all(parts, grid_size=GRID))
     wcodes, pcodes = ward_codes(), parish_codes()
     return Areas(
-        wards=tuple(Area(n, wcodes[n], _clip(g, outline)) for n, g in by_ward.items()),
-        parishes=tuple(Area(n, pcodes[n], _clip(g, outline)) for n, g in by_parish.items()),
+        wards=tuple(Area(n, wcodes[n], g) for n, g in wards.items()),
+        parishes=tuple(Area(n, pcodes[n], polygons(g)) for n, g in parishes.items()),
         clashes=clashes)
 
 
-def _dissolve(pieces: np.ndarray, labels: np.ndarray) -> dict[str, BaseGeometry]:
-    """Pieces of a coverage (edges shared exactly) unioned per label, in label order."""
+def _dissolve(pieces: np.ndarray, labels: np.ndarray,
+              union: Callable[[np.ndarray], BaseGeometry]) -> dict[str, BaseGeometry]:
+    """Pieces unioned per label, in label order."""
     order = np.argsort(labels, kind="stable")
     ordered = labels[order]
     starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
     ends = np.r_[starts[1:], len(ordered)]
-    return {str(ordered[a]): shapely.coverage_union_all(pieces[order[a:b]])
-            for a, b in zip(starts, ends, strict=True)}
-
-
-def _clip(geometry: BaseGeometry, outline: MultiPolygon) -> MultiPolygon:
-    return polygons(shapely.intersection(geometry, outline, grid_size=GRID))
+    return {str(ordered[a]): union(pieces[order[a:b]]) for a, b in zip(starts, ends, strict=True)}

@@ -19,7 +19,7 @@ from joinedup.synth.agencies import AGENCIES
 from joinedup.synth.context import County, reference_date, stream
 from joinedup.synth.corruption import sorted_nicknames
 from joinedup.synth.feeds import ActivityJob, Feed, PersonJob, PropertyJob, Ref
-from joinedup.synth.flood import build_flood_zones
+from joinedup.synth.flood import flood_zones
 from joinedup.synth.geography import build_properties
 from joinedup.synth.layers import write_layers
 from joinedup.synth.pipeline import (
@@ -92,7 +92,7 @@ def generate_county(outdir: Path, *, people: int, seed: int = 42,
     _copy_agreements(outdir / "agreements")
     feeds, records = _write_feeds(county, outdir, progress)
     stage("map layers", 0, 1)
-    flood = build_flood_zones(stream(seed, "flood"))
+    flood = flood_zones(seed)
     layers = write_layers(props, flood, outdir / "data")
     write_vulnerable_truth(county, flood, outdir / "vulnerable_truth.csv")
     stage("map layers", 1, 1)

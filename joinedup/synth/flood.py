@@ -2,8 +2,9 @@
 Planning: Flood Zone 3 (land with a 1% or greater chance of flooding from rivers each year, or
 0.5% from the sea) and the wider Flood Zone 2 (0.1%), which includes Flood Zone 3.
 
-Each river of ``rivers_data`` is smoothed into a valley line, then meanders across it by
-deterministic noise from the seed (sums of sines of random phase, wavelengths 300 m to 3 km).
+Each river of ``rivers_data`` runs between its towns along a valley line that wanders off the
+straight, and meanders across it, by deterministic noise from the seed (sums of sines of random
+phase: wavelengths of 3 to 7 km for the valley, 350 m to 3 km for the meanders).
 Flood Zone 3 is a band around the meandering river, as wide as the table says there (its
 half-widths interpolated along the river), each bank wider or narrower by its own noise, so the
 edge wanders like a contour; Flood Zone 2 is drawn the same way, 1.4 times as wide plus 100 m.
@@ -16,6 +17,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -24,18 +26,19 @@ from shapely import affinity
 from shapely.geometry import LineString, MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from joinedup.synth.context import stream
 from joinedup.synth.places_data import NORFOLK_OUTLINE
 from joinedup.synth.polygons import GRID, county_box, polygons
 from joinedup.synth.rivers_data import HIGH_GROUND, RIVERS, SHORES, Water
 
 Floats = npt.NDArray[np.float64]
 
-_STEP = 90.0  # metres between vertices along a river
+_STEP = 70.0  # metres between vertices along a river
 _VALLEY_SMOOTHING = 300.0  # metres: the valley line bends no tighter than this
 _WANDER = ((7000.0, 1.0), (3000.0, 0.5))
-_MEANDER = ((3000.0, 1.0), (1400.0, 0.7), (700.0, 0.45), (300.0, 0.25))
+_MEANDER = ((3000.0, 1.0), (1400.0, 0.8), (700.0, 0.7), (350.0, 0.5))
 _BANK = ((5000.0, 1.0), (2400.0, 0.6), (1100.0, 0.4))
-_EDGE = ((500.0, 1.0), (230.0, 0.6), (110.0, 0.35))
+_EDGE = ((600.0, 1.0), (280.0, 0.6), (150.0, 0.35))
 _ISLAND_FZ3 = 1.6  # an island is this much larger above Flood Zone 3 than above Flood Zone 2
 
 
@@ -53,6 +56,13 @@ class FloodZones:
         in3 = shapely.contains_xy(self.zone3, easting, northing)
         in2 = shapely.contains_xy(self.zone2, easting, northing)
         return np.where(in3, 3, np.where(in2, 2, 0)).astype(np.int8)
+
+
+@lru_cache(maxsize=8)
+def flood_zones(seed: int) -> FloodZones:
+    """The flood zones of the county of ``seed``, built once per process (they depend on
+    nothing else, and tests make many counties of a few seeds)."""
+    return build_flood_zones(stream(seed, "flood"))
 
 
 def build_flood_zones(rng: random.Random) -> FloodZones:
@@ -78,11 +88,11 @@ def build_flood_zones(rng: random.Random) -> FloodZones:
 
 
 def _finish(zone: BaseGeometry, islands: list[Polygon], land: BaseGeometry) -> MultiPolygon:
-    """A zone without its islands, on land, on the grid. Flood Zone 2 contains Flood Zone 3
+    """A zone on land but off its islands, on the grid. Flood Zone 2 contains Flood Zone 3
     and its islands are within Flood Zone 3's, so the one contains the other but for the
     snapping of each to the grid (a few square metres in all)."""
-    dry = shapely.difference(zone, shapely.union_all(islands))
-    return polygons(shapely.set_precision(shapely.intersection(dry, land), GRID))
+    lowland = shapely.difference(land, shapely.union_all(islands))
+    return polygons(shapely.intersection(zone, lowland, grid_size=GRID))
 
 
 def _noise(s: Floats, rng: random.Random, octaves: tuple[tuple[float, float], ...]) -> Floats:
@@ -116,7 +126,7 @@ def _meander(river: Water, rng: random.Random) -> tuple[Floats, Floats, Floats, 
     tangent = np.gradient(valley, axis=0)
     tangent /= np.hypot(tangent[:, 0], tangent[:, 1])[:, None]
     normal = np.column_stack([-tangent[:, 1], tangent[:, 0]])
-    swing = np.minimum(0.45 * width, 300.0) * _noise(along, rng, _MEANDER)
+    swing = np.minimum(0.45 * width + 150.0, 400.0) * _noise(along, rng, _MEANDER)
     return valley + normal * swing[:, None], normal, width, along
 
 

@@ -23,8 +23,10 @@ from pyproj import Transformer
 from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from joinedup.synth.polygons import GRID
+
 BNG_CRS = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::27700"}}
-BNG_DECIMALS, WGS84_DECIMALS = 1, 6
+WGS84_GRID = 1e-6  # degrees: about 0.1 m
 _OSGB36_TO_WGS84 = (
     "+proj=pipeline +step +inv +proj=tmerc +lat_0=49 +lon_0=-2 +k=0.9996012717 +x_0=400000 "
     "+y_0=-100000 +ellps=airy +step +proj=push +v_3 +step +proj=cart +ellps=airy "
@@ -42,7 +44,7 @@ class Feature:
 def write_bng(path: Path, name: str, features: Sequence[Feature]) -> Path:
     """A FeatureCollection in British National Grid, with its named CRS."""
     return _write(path, {"type": "FeatureCollection", "name": name, "crs": BNG_CRS},
-                  features, BNG_DECIMALS)
+                  features, GRID)
 
 
 def write_wgs84(path: Path, name: str, features: Sequence[Feature]) -> Path:
@@ -52,43 +54,32 @@ def write_wgs84(path: Path, name: str, features: Sequence[Feature]) -> Path:
     def convert(xy: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         return np.column_stack(to_wgs84.transform(xy[:, 0], xy[:, 1]))
 
-    grid = 10.0 ** -WGS84_DECIMALS
-    converted = [Feature(f.properties, _same_kind(f.geometry, shapely.set_precision(
-        shapely.transform(f.geometry, convert), grid))) for f in features]
-    return _write(path, {"type": "FeatureCollection", "name": name}, converted, WGS84_DECIMALS)
+    converted = [Feature(f.properties, _same_kind(f.geometry, shapely.transform(f.geometry,
+                                                                                convert)))
+                 for f in features]
+    return _write(path, {"type": "FeatureCollection", "name": name}, converted, WGS84_GRID)
 
 
-def _same_kind(like: MultiPolygon | MultiLineString, geometry: BaseGeometry
-               ) -> MultiPolygon | MultiLineString:
-    """Snapping to a grid may leave a single polygon or line: make it a multi again."""
-    if isinstance(like, MultiPolygon):
-        parts = [p for p in shapely.get_parts(geometry) if isinstance(p, Polygon)]
-        return MultiPolygon(parts)
-    return MultiLineString([p for p in shapely.get_parts(geometry) if isinstance(p, LineString)])
-
-
-def _write(path: Path, head: dict[str, Any], features: Sequence[Feature], decimals: int) -> Path:
-    """One feature a line, so the files diff and stream well."""
-    lines = [json.dumps({"type": "Feature", "properties": f.properties,
-                         "geometry": _geometry(f.geometry, decimals)},
-                        ensure_ascii=False, separators=(",", ":")) for f in features]
+def _write(path: Path, head: dict[str, Any], features: Sequence[Feature], grid: float) -> Path:
+    """One feature a line, so the files diff and stream well. Coordinates snapped to ``grid``
+    print in their shortest form (``623456.7``)."""
+    lines = []
+    for f in features:
+        snapped = _same_kind(f.geometry, shapely.set_precision(f.geometry, grid))
+        if isinstance(snapped, MultiPolygon):
+            snapped = shapely.orient_polygons(snapped)
+        properties = json.dumps(f.properties, ensure_ascii=False, separators=(",", ":"))
+        lines.append(f'{{"type":"Feature","properties":{properties},'
+                     f'"geometry":{shapely.to_geojson(snapped)}}}')
     opening = json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1]
     with path.open("w", encoding="utf-8", newline="\n") as handle:
         handle.write(f'{opening},"features":[\n' + ",\n".join(lines) + "\n]}\n")
     return path
 
 
-def _geometry(geometry: MultiPolygon | MultiLineString, decimals: int) -> dict[str, Any]:
-    if isinstance(geometry, MultiLineString):
-        return {"type": "MultiLineString",
-                "coordinates": [_coords(line.coords, decimals) for line in geometry.geoms]}
-    oriented = shapely.orient_polygons(geometry)
-    return {"type": "MultiPolygon", "coordinates": [
-        [_coords(polygon.exterior.coords, decimals),
-         *(_coords(hole.coords, decimals) for hole in polygon.interiors)]
-        for polygon in oriented.geoms]}
-
-
-def _coords(coords: Any, decimals: int) -> list[list[float]]:
-    rounded: list[list[float]] = np.round(np.asarray(coords)[:, :2], decimals).tolist()
-    return rounded
+def _same_kind(like: MultiPolygon | MultiLineString, geometry: BaseGeometry
+               ) -> MultiPolygon | MultiLineString:
+    """Converting or snapping may leave a single polygon or line: make it a multi again."""
+    if isinstance(like, MultiPolygon):
+        return MultiPolygon([p for p in shapely.get_parts(geometry) if isinstance(p, Polygon)])
+    return MultiLineString([p for p in shapely.get_parts(geometry) if isinstance(p, LineString)])

@@ -72,12 +72,12 @@ async def show(request: Request, visit: VisitDep,
     visit.check(csrf_token)
     try:
         data = await _uploaded(upload)
+        filename = (upload.filename if upload else None) or "the uploaded area"
         asked = Requested(area_name=None if data is not None else (area_name or None),
-                          geojson=data, crs=crs or None, buffer=buffer,
-                          where=upload.filename if data is not None and upload else "the area")
+                          geojson=data, crs=crs or None, buffer=buffer, where=filename)
         with governed(visit.hub.engine) as c:
             if data is not None:
-                asked = _keep_upload(c, visit, asked, upload.filename if upload else "upload")
+                asked = _keep_upload(c, visit, asked, filename)
             found, area = run(c, visit.hub.settings, visit.actor, visit.purpose, asked,
                               now=visit.hub.now())
     except (BadInput, AccessDenied) as exc:

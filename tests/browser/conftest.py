@@ -92,8 +92,9 @@ def county(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     cli(url, "ingest-manifest", str(root / "county" / "manifest.yaml"), key_dir=keys)
     cli(url, "link", key_dir=keys)
     for zone in ("2", "3"):
-        cli(url, "places", "load-areas", str(root / "county" / "data" / f"flood_zone_{zone}.geojson"),
-            "--kind", "flood_zone", "--name", f"Flood Zone {zone}", key_dir=keys)
+        zones = root / "county" / "data" / f"flood_zone_{zone}.geojson"
+        cli(url, "places", "load-areas", str(zones), "--kind", "flood_zone", "--name",
+            f"Flood Zone {zone}", key_dir=keys)
     cli(url, "users", "demo", key_dir=keys)
     return url, keys
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ def square(x: float, y: float, side: float) -> list[list[float]]:
     return [[x, y], [x + side, y], [x + side, y + side], [x, y + side], [x, y]]
 
 
-def polygon(*rings: list[list[float]]) -> dict[str, Any]:
+def polygon(*rings: Sequence[Sequence[float]]) -> dict[str, Any]:
     return {"type": "Polygon", "coordinates": list(rings)}
 
 

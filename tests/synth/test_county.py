@@ -89,10 +89,15 @@ def test_summary_counts_every_source(county: CountySummary) -> None:
     assert county.households > PEOPLE // 4
     assert set(county.records) == set(county.definitions) == set(county.data)
     assert {"properties", "asc_contacts", "asc_involvements", "asc_flags", "cs_involvements",
-            "community_health_encounters", "police_flags", "fire_visits"} | PERSON_SOURCES \
-        <= set(county.records)
+            "community_health_encounters", "community_health_alerts", "police_flags",
+            "fire_visits", "fire_risk_markers"} | PERSON_SOURCES <= set(county.records)
     assert all(count > 0 for count in county.records.values())
     assert county.reference_date != date.today()
+    assert set(county.layers) == {"flood_zone_3", "flood_zone_2", "flood_zone_wroxham_4326",
+                                  "wards", "parishes", "county_outline", "rivers"}
+    assert all(path.parent == county.outdir / "data" and path.suffix == ".geojson"
+               for path in county.layers.values())
+    assert county.vulnerable_truth.is_file()
 
 
 def test_manifest_lists_loads_in_a_valid_order(county: CountySummary,
@@ -113,6 +118,7 @@ def test_manifest_lists_loads_in_a_valid_order(county: CountySummary,
         ranks.append(rank.get(definition.kind, 2))
     assert ranks == sorted(ranks)
     assert loaded == set(definitions)
+    assert not any(load["data"].endswith(".geojson") for load in manifest["loads"])
 
 
 def test_every_definition_parses_and_names_real_columns(
