@@ -74,7 +74,7 @@ from joinedup.standardise.phones import normalise_phone
 from joinedup.standardise.sex import normalise_sex
 from joinedup.store import schema
 from joinedup.store.bulk import BulkInsert, indexes_rebuilt
-from joinedup.store.database import open_store
+from joinedup.store.database import create_store_engine, current_revision, open_store, upgrade
 from joinedup.store.loads import finish_load, register_source, start_load
 from joinedup.synth.agencies import asc, community_health, council_tax, properties
 from joinedup.synth.agencies.common import choose_people
@@ -339,6 +339,14 @@ def prepare(backend: str, homes: int, rebuild: bool, county: Callable[[], County
     """The store's URL and how it was built, building it first if it is not cached."""
     marker = OUT / f"store-{backend}-{homes}.json"
     url = store_url(backend, homes, rebuild)
+    engine = create_store_engine(url)
+    try:  # a store cached under an older schema is migrated, as ``joinedup db upgrade`` would
+        with engine.connect() as c:
+            cached = current_revision(c) is not None
+        if cached:
+            upgrade(engine)
+    finally:
+        engine.dispose()
     with open_store(url) as engine:
         if _built(engine, marker):
             return url, dict(json.loads(marker.read_text(encoding="utf-8")))
@@ -418,6 +426,8 @@ def measure(engine: Engine, area: Area, runs: int, *, new_polygon: bool) -> Runs
         if found.households != first.households:
             raise SystemExit(f"run {run} listed other households than the first")
     assert first is not None
+    print(f"{engine.dialect.name}: {'new' if new_polygon else 'same'} polygon, median "
+          f"{_ms(statistics.median(seconds))}, p95 {_ms(_p95(seconds))}", flush=True)
     return Runs(seconds, dict(stages), first)
 
 
@@ -607,16 +617,12 @@ def _ms(seconds: float) -> str:
     return f"{seconds * 1000:,.0f} ms"
 
 
-def machine(urls: dict[str, str]) -> str:
+def machine(versions: Sequence[str]) -> str:
     cpu = next((line.split(":", 1)[1].strip() for line in
                 Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
                platform.processor())
     kib = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
                if line.startswith("MemTotal"))
-    versions = [f"SQLite {sqlite3.sqlite_version}"]
-    if "postgresql" in urls:
-        with open_store(urls["postgresql"]) as engine, engine.connect() as c:
-            versions.append(f"PostgreSQL {c.execute(text('SHOW server_version')).scalar_one()}")
     return (f"{cpu}, {os.cpu_count()} cores, {kib / 2**20:.0f} GiB RAM; Python "
             f"{platform.python_version()}, {', '.join(versions)}, Shapely {shapely.__version__}, "
             f"GeoPandas {geopandas.__version__}; {date.today()}; load average "
@@ -625,13 +631,13 @@ def machine(urls: dict[str, str]) -> str:
 
 def report(homes: int, area: Area, parse: float, inside: tuple[int, int],
            builds: dict[str, dict[str, Any]],
-           lists: dict[str, dict[str, Runs]], peer: dict[str, float], urls: dict[str, str]
+           lists: dict[str, dict[str, Runs]], peer: dict[str, float], versions: Sequence[str]
            ) -> None:
     backends = list(lists)
     names = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
     head = "| | " + " | ".join(names[b] for b in backends) + " |"
     rule = "|---|" + "---|" * len(backends)
-    print(f"\n{machine(urls)}\n")
+    print(f"\n{machine(versions)}\n")
     some = next(iter(lists.values()))["new"].found
     print(f"{homes:,} properties; {area.name}: {area.vertices:,} vertices, "
           f"{len(shapely.get_parts(area.geometry)):,} polygons, {holes(area)} holes, "
@@ -725,14 +731,23 @@ def main() -> None:
     with open_store(urls[backends[0]]) as engine:
         wanted = expected(engine, inside)
     lists: dict[str, dict[str, Runs]] = {}
+    versions = [f"SQLite {sqlite3.sqlite_version}"]
     for backend in backends:
         with open_store(urls[backend]) as engine:
+            if backend == "postgresql":
+                with engine.connect() as c:
+                    versions.append(f"PostgreSQL "
+                                    f"{c.execute(text('SHOW server_version')).scalar_one()}")
             lists[backend] = {mode: measure(engine, area, args.runs, new_polygon=mode == "new")
                               for mode in ("new", "same")}
         for runs in lists[backend].values():
             compare(listed(runs.found), wanted)
+    (OUT / f"results-{args.properties}.json").write_text(json.dumps({
+        "peers": peer, "lists": {b: {m: {"seconds": r.seconds, "stages": r.stages}
+                                     for m, r in modes.items()} for b, modes in lists.items()}},
+        indent=1), encoding="utf-8")
     report(args.properties, area, parse, (len(inside), len(points.uprn)), builds, lists, peer,
-           urls)
+           versions)
 
 
 if __name__ == "__main__":

@@ -714,7 +714,7 @@ app.command("serve")(cli_serve.serve_command)
 
 # -- places and emergencies ------------------------------------------------------------------
 
-places_app = App(help="Properties, the property each record is at, households, areas.",
+places_app = App(help="Properties, households and areas.",
                  no_args_is_help=True)
 emergency_app = App(help="Emergencies: the vulnerable people inside an area.",
                     no_args_is_help=True)

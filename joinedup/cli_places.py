@@ -50,7 +50,9 @@ def _report(report: places_build.BuildReport) -> None:
 
 
 def build_command(db: DbOption = None) -> None:
-    """Rebuild properties, the property of each record and each person's home.
+    """Rebuild properties, record places and homes.
+
+    Each record is put at a property, each person at a home.
 
     Records without a UPRN are matched to a property by address and postcode; the table shows
     the match rate per source. ``joinedup link`` runs this itself.
@@ -84,7 +86,10 @@ def load_areas_command(
     crs_name: CrsOption = None,
     db: DbOption = None,
 ) -> None:
-    """Store named areas (wards, parishes, flood zones) from a GeoJSON file."""
+    """Store named areas from a GeoJSON file.
+
+    Wards, parishes, flood zones: planners pick them by name.
+    """
     if name_property is None and name is None:
         raise BadInput("give --name-property (one area per feature) or --name (one area)")
     if name_property is not None:
@@ -148,7 +153,9 @@ def vulnerable_command(
         help="Your organisation (default: $JOINEDUP_ORGANISATION).")] = None,
     db: DbOption = None,
 ) -> None:
-    """List the households inside an area with the people who need help to leave them.
+    """The people inside an area who need help to leave.
+
+    Lists the households inside the area with the people who need help to leave them.
 
     Writes only what a responder needs (property, number of people, name, age, phone, needs),
     signs the file (OUT.sig, with the hub's public key in OUT.pub) and audits every person
@@ -192,7 +199,10 @@ def verify_export_command(
     signature: Annotated[Path | None, typer.Option(
         help="The signature file (default: FILE.sig).")] = None,
 ) -> None:
-    """Check an export came from the hub untouched; exit 1 if it did not."""
+    """Check an export came from the hub untouched.
+
+    Exit code 1 if the file, or its signature, was changed, or another key signed it.
+    """
     result = signing.verify_export(path, signature=signature, public_key=key)
     meta = result.metadata
     if not result.ok:

@@ -39,15 +39,21 @@ def test_every_documented_command_runs(tmp_path: Path, monkeypatch: pytest.Monke
     assert (tmp_path / "records.csv").read_text().startswith("source,record_id,")
 
 
-def test_linkage_guide_commands_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def run_guide(page: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Run every command a guide shows, in order, in an empty directory; their outputs."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("JOINEDUP_DATABASE_URL", raising=False)
     runner = CliRunner()
     outputs = []
-    for command in commands_in(DOCS / "linkage.md"):
+    for command in commands_in(DOCS / page):
         result = runner.invoke(app, shlex.split(command)[1:])
         assert result.exit_code == 0, f"{command}\n{result.output}"
         outputs.append(result.output)
+    return outputs
+
+
+def test_linkage_guide_commands_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    outputs = run_guide("linkage.md", tmp_path, monkeypatch)
     assert any("trained model 1" in o for o in outputs)
     assert any("persons new 0, retired 0; merges and splits 0" in o for o in outputs)
     header = (tmp_path / "links.csv").read_text().splitlines()[0]
@@ -55,14 +61,7 @@ def test_linkage_guide_commands_run(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 
 def test_planner_guide_commands_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("JOINEDUP_DATABASE_URL", raising=False)
-    runner = CliRunner()
-    outputs = []
-    for command in commands_in(DOCS / "planner.md"):
-        result = runner.invoke(app, shlex.split(command)[1:])
-        assert result.exit_code == 0, f"{command}\n{result.output}"
-        outputs.append(result.output)
+    outputs = run_guide("emergency-planner.md", tmp_path, monkeypatch)
     assert any("match rate" in o for o in outputs)
     assert any("Flood Zone 3" in o for o in outputs)
     assert any("signature valid" in o for o in outputs)

@@ -596,3 +596,86 @@ area = Table(
     UniqueConstraint("kind", "name"),
 )
 """Named areas (wards, parishes, flood zones) as WKB in EPSG:27700, for planners to pick."""
+
+
+# Sensors (joinedup.sensors): roadside counters, library footfall, air quality. Times of readings
+# are integer seconds since 1970-01-01 UTC: an 8-byte key instead of a 26-character text one on
+# SQLite, and bucketing by hour or day is integer arithmetic on both backends.
+
+sensor = Table(
+    "sensor", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(100), nullable=False, unique=True),
+    Column("kind", String(50), nullable=False),
+    Column("unit", String(20), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("easting", Float, nullable=False),
+    Column("northing", Float, nullable=False),
+    Column("ward", String(200)),
+    Column("interval_seconds", Integer, nullable=False),
+    Column("registered_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+"""Each sensor as its registry file describes it, located in British National Grid metres."""
+
+sensor_reading = Table(
+    "sensor_reading", metadata,
+    Column("sensor_id", Integer, primary_key=True, autoincrement=False),
+    Column("observed_at", BigInteger, primary_key=True, autoincrement=False),
+    Column("value", Float, nullable=False),
+    Column("batch_id", Integer, nullable=False),
+    sqlite_with_rowid=False,
+)
+"""Every reading, once per (sensor, second): clustered on that key (a WITHOUT ROWID table on
+SQLite, the primary key's B-tree on PostgreSQL), so a sensor's year is one contiguous range.
+``batch_id`` is the batch that set the value. No foreign keys, as for the other bulk tables."""
+
+sensor_latest = Table(
+    "sensor_latest", metadata,
+    Column("sensor_id", Integer, primary_key=True, autoincrement=False),
+    Column("observed_at", BigInteger, nullable=False),
+    Column("value", Float, nullable=False),
+)
+"""The newest reading of each sensor, kept by every batch in its own transaction, so the latest
+value of every sensor is one read of a row per sensor however long the history grows."""
+
+sensor_batch = Table(
+    "sensor_batch", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source", Text, nullable=False),
+    Column("received_by", String(200), nullable=False),
+    Column("received_at", DateTime, nullable=False),
+    Column("read", Integer, nullable=False),
+    Column("accepted", Integer, nullable=False),
+    Column("duplicates", Integer, nullable=False),
+    Column("corrected", Integer, nullable=False),
+    Column("late", Integer, nullable=False),
+    Column("out_of_order", Integer, nullable=False),
+    Column("rejected", Integer, nullable=False),
+)
+"""Each ingest of readings (a file, an HTTP batch): where from, who sent it, what became of it."""
+
+sensor_problem = Table(
+    "sensor_problem", metadata,
+    Column("batch_id", ForeignKey("sensor_batch.id"), primary_key=True),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("location", Text, nullable=False),
+    Column("sensor", Text, nullable=False),
+    Column("observed_at", Text, nullable=False),
+    Column("value", Text, nullable=False),
+    Column("what", Text, nullable=False),
+    Column("expected", Text, nullable=False),
+)
+"""Every reading a batch rejected, as it was sent, with where it was and what was wrong."""
+
+sensor_correction = Table(
+    "sensor_correction", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("batch_id", ForeignKey("sensor_batch.id"), nullable=False, index=True),
+    Column("sensor_id", Integer, nullable=False),
+    Column("observed_at", BigInteger, nullable=False),
+    Column("old_value", Float, nullable=False),
+    Column("new_value", Float, nullable=False),
+)
+"""A value a batch replaced, with the one it replaced it by, so a correction can be seen (and
+undone) rather than silently overwriting what was there."""

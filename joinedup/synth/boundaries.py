@@ -6,11 +6,11 @@ dissolved by ward and by parish and clipped to the county outline: so the areas 
 cover the county between them, and each contains every property of its own (a cell keeps its
 property strictly inside, at least half a metre from its edge, since properties lie on a metre
 grid). Two properties of different wards at the very same point cannot both be inside their
-own; ``areas`` counts such clashes, which need hundreds of thousands of homes to happen at all.
+own: ``Areas.clashes`` counts those left out, a few in 100,000 homes.
 
 The outline is Norfolk's coast and borders (``places_data.NORFOLK_OUTLINE``) within the box the
-synthetic county lies in, widened round the few synthetic streets that run past the real coast
-or across the Waveney. Codes are in the ONS's style, from ranges the ONS does not use: wards
+synthetic county lies in, widened to take in the whole of the few synthetic towns whose
+streets run past the real coast or across the Waveney. Codes are in the ONS's style, from ranges the ONS does not use: wards
 ``E05 9xxxxx``, parishes ``E04 9xxxxx``, the unparished areas of towns ``E43 9xxxxx``.
 """
 

@@ -6,12 +6,12 @@ synthetic settlements' centres in ``places_data`` (so the Waveney runs along the
 Diss and the Wensum through Norwich as they do). With each point goes the half-width (metres)
 of Flood Zone 3 there: tens of metres upstream, kilometres across the Broads and the Fens.
 ``SHORES`` are the stretches of coast that flood from the sea, drawn the same way along the
-shoreline: the Wash's edge and the saltmarshes of the north coast (not the cliffs of Cromer
-or Hunstanton).
+shoreline: the Wash's edge, the saltmarshes of the north coast and the marshes behind the
+dunes at Horsey (not the cliffs of Cromer or Hunstanton).
 
 ``HIGH_GROUND`` are islands of higher ground in the wide floodplains, left out of the flood
-zones: fen islands (Hilgay, Southery), the old Isle of Flegg villages and Broads villages on a
-rise above the marshes.
+zones: fen islands (Hilgay, Southery) and Broads villages on a rise above the marshes (Upton,
+Halvergate, Haddiscoe...).
 """
 
 from __future__ import annotations

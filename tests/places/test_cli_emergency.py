@@ -4,6 +4,7 @@ as a planner and a responder run them."""
 from __future__ import annotations
 
 import csv
+import re
 import json
 from pathlib import Path
 from typing import Any
@@ -121,3 +122,11 @@ def test_stored_areas_and_the_places_report(world: World, tmp_path: Path) -> Non
     status = run(world, tmp_path, "places", "status")
     assert status.exit_code == 0
     assert "asc_clients" in status.output and "100.0%" in status.output
+
+
+def test_the_export_holds_exactly_the_fields_the_guide_documents() -> None:
+    guide = (Path(__file__).parents[2] / "docs" / "emergency-planner.md").read_text("utf-8")
+    table = guide.split("| column | what |")[1].split("\n\n")[0]
+    documented = {name for row in table.splitlines()[2:]
+                  for name in re.findall(r"`([a-z_0-9]+)`", row.split("|")[1])}
+    assert documented == set(COLUMNS)

@@ -65,6 +65,14 @@ def test_a_hole_in_the_zone_leaves_out_the_household_inside_it(world: World) -> 
     assert found.households == ()
 
 
+def test_a_household_exactly_on_the_boundary_is_inside(world: World) -> None:
+    edge = {"type": "Polygon", "coordinates": [[[623_000, 308_500], [624_000, 308_500],
+                                                [624_000, 309_500], [623_000, 309_500],
+                                                [623_000, 308_500]]]}
+    area = parse_area(json.dumps(edge), where="edge.geojson", crs="EPSG:27700")
+    assert [h.uprn for h in _list(world.engine, PLANNER, area=area).households] == ["1001"]
+
+
 def test_a_police_officer_sees_only_what_their_own_force_holds(world: World) -> None:
     found = _list(world.engine, POLICE_OFFICER)
     [home] = found.households

@@ -91,3 +91,14 @@ def test_the_page_without_a_csrf_token_is_refused(placed: Served) -> None:
     signed_in(placed.client, PLANNER, "emergency_response")
     answer = placed.client.post("/emergency", data={"buffer": "0", "area_name": "x"})
     assert answer.status_code == 403
+
+
+def test_the_api_answers_with_the_minimum_and_nothing_more(placed: Served) -> None:
+    answer = placed.client.post("/api/emergency/vulnerable", json={"area": zone_geojson()},
+                                headers=placed.headers(PLANNER, "emergency_response"))
+    [home] = answer.json()["households"]
+    assert set(home) == {"uprn", "address", "postcode", "easting", "northing", "longitude",
+                         "latitude", "people_known", "residents"}
+    assert set(home["residents"][0]) == {"person_id", "given_name", "family_name", "age",
+                                         "phone", "needs", "sources"}
+    assert "DEMENTIA" not in answer.text and "1940-02-01" not in answer.text
