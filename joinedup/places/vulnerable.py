@@ -64,7 +64,7 @@ _CANDIDATES = (
 _RECORDS = select(person_link.c.source_record_id).where(
     person_link.c.person_id.in_(bindparam("persons", expanding=True)))
 _FLAGS = (select(person_link.c.person_id, source.c.name, _SR_FLAG.flag, _SR_FLAG.sensitivity,
-                 _SR_FLAG.person_record_id, _SR_FLAG.expires_on)
+                 _SR_FLAG.person_record_id)
           .join(person_link, person_link.c.source_record_id == _SR_FLAG.person_record_id)
           .join(source, source.c.id == _SR_FLAG.source_id)
           .where(person_link.c.person_id.in_(bindparam("persons", expanding=True))))
@@ -226,7 +226,7 @@ def _people(connection: Connection, scope: Scope, persons: Sequence[int], today:
             continue
         visible.add(h.id)
         records[h.person_id].append(h)
-    flagged = _needs_flagged(connection, scope, persons, visible, today)
+    flagged = _needs_flagged(connection, scope, persons, visible)
     bands = AgeBands.on(today)
     people = {}
     for person_id in persons:
@@ -250,21 +250,21 @@ def _people(connection: Connection, scope: Scope, persons: Sequence[int], today:
 
 
 def _needs_flagged(connection: Connection, scope: Scope, persons: Sequence[int],
-                   visible: set[int], today: date) -> dict[int, dict[Need, set[str]]]:
-    """Person -> need -> the agencies whose current flags (in a granted group, filed under a
-    record the actor may see) say so."""
+                   visible: set[int]) -> dict[int, dict[Need, set[str]]]:
+    """Person -> need -> the agencies whose flags (in a granted group, filed under a record
+    the actor may see) say so. A flag past its review or expiry date still counts: at the
+    door a stale need costs a question, a dropped one may cost a life."""
     agencies = dict(connection.execute(
         select(source.c.name, agency.c.name).join(agency, agency.c.id == source.c.agency_id)
     ).all())
     found: dict[int, dict[Need, set[str]]] = defaultdict(lambda: defaultdict(set))
     for chunk in _chunks(persons):
-        for person_id, name, code, sensitivity, record_id, expires in connection.execute(
+        for person_id, name, code, sensitivity, record_id in connection.execute(
                 _FLAGS, {"persons": chunk}):
             need = need_of(code)
             group = flag_group(sensitivity)
             if (need is None or group is None or record_id not in visible
-                    or group not in scope.grants.get(name, ())
-                    or (expires is not None and expires < today)):
+                    or group not in scope.grants.get(name, ())):
                 continue
             found[person_id][need].add(agencies[name])
     return found

@@ -42,7 +42,8 @@ def marker_events(county: County, refs: Sequence[Ref], rng: random.Random,
                   markers: Sequence[Marker], *, prefix: str,
                   valid_days: int | None) -> Iterator[Event]:
     """A flag per record per marker that applies and was recorded, raised in the last three
-    years; it runs out ``valid_days`` after it was raised, or never (``None``)."""
+    years; reviewed every ``valid_days`` since (its date the next review, after today: a
+    condition that still applies was kept at each review), or never reviewed (``None``)."""
     today, n = county.today, 0
     for rid, pid in refs:
         person = county.pop.people[pid]
@@ -57,5 +58,6 @@ def marker_events(county: County, refs: Sequence[Ref], rng: random.Random,
             e.sensitivity = marker.sensitivity
             raised = working_day(rng, today, 3 * 365)
             e.start = date.fromordinal(raised)
-            e.end = date.fromordinal(raised + valid_days) if valid_days is not None else None
+            e.end = (None if valid_days is None else date.fromordinal(
+                raised + valid_days * ((today - raised) // valid_days + 1)))
             yield e
