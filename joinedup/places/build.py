@@ -92,10 +92,10 @@ def build(connection: Connection, *, now: datetime, progress: Progress = _quiet)
     connection.execute(delete(residence))
     connection.execute(delete(record_place))
     connection.execute(delete(place))
-    located, unlocated = _places(connection, progress)
+    located, at, unlocated = _places(connection, progress)
     index = AddressIndex(located)
     matches = _record_places(connection, index, progress)
-    residents = _residences(connection, progress)
+    residents = _residences(connection, at, progress)
     build_id = connection.execute(insert(place_build).values(
         built_at=now, places=len(located), residents=residents,
         match_rates=json.dumps({m.source: [m.records, m.by_uprn, m.by_address]
@@ -117,9 +117,14 @@ def latest(connection: Connection) -> BuildReport | None:
 
 # -- properties --------------------------------------------------------------------------------
 
-def _places(connection: Connection, progress: Progress) -> tuple[list[tuple[Any, ...]], int]:
-    """(uprn, address, postcode) of every located property, after writing them to ``place``.
-    A UPRN in several property sources takes the most recently loaded version."""
+_At = tuple[float, float, int]
+
+
+def _places(connection: Connection, progress: Progress
+            ) -> tuple[list[tuple[Any, ...]], dict[str, _At], int]:
+    """(uprn, address, postcode) of every located property and where each is (easting,
+    northing, cell), after writing them to ``place``. A UPRN in several property sources takes
+    the most recently loaded version."""
     rows: dict[str, Any] = {}
     query = (select(_PR.uprn, _PR.easting, _PR.northing, _PR.longitude, _PR.latitude,
                     _PR.address, _PR.postcode, _PR.ward, _PR.parish, _PR.source_id)
@@ -138,6 +143,7 @@ def _places(connection: Connection, progress: Progress) -> tuple[list[tuple[Any,
     writer = BulkInsert(connection, "place", ("uprn", "easting", "northing", "cell", "address",
                                               "postcode", "ward", "parish", "source_id"))
     located: list[tuple[Any, ...]] = []
+    at: dict[str, _At] = {}
     batch: list[tuple[Any, ...]] = []
     with indexes_rebuilt(connection, place):
         for i in np.flatnonzero(ok).tolist():
@@ -145,13 +151,14 @@ def _places(connection: Connection, progress: Progress) -> tuple[list[tuple[Any,
             batch.append((r.uprn, float(east[i]), float(north[i]), int(cells[i]), r.address,
                           r.postcode, r.ward, r.parish, r.source_id))
             located.append((r.uprn, r.address, r.postcode))
+            at[r.uprn] = (float(east[i]), float(north[i]), int(cells[i]))
             if len(batch) >= _BATCH:
                 writer.write(batch)
                 progress("properties", len(located), total)
                 batch = []
         writer.write(batch)
     progress("properties", total, total)
-    return located, total - len(located)
+    return located, at, total - len(located)
 
 
 def _from_lonlat(values: list[Any], east: np.ndarray, north: np.ndarray) -> None:
@@ -202,7 +209,7 @@ def _record_places(connection: Connection, index: AddressIndex, progress: Progre
 
 # -- persons to homes ---------------------------------------------------------------------------
 
-def _residences(connection: Connection, progress: Progress) -> int:
+def _residences(connection: Connection, at: dict[str, _At], progress: Progress) -> int:
     query = (select(person_link.c.person_id, record_place.c.uprn, record_place.c.method,
                     _SR.date_of_birth, _SR.valid_from, _SR.id)
              .join(person_link, person_link.c.source_record_id == _SR.id)
@@ -225,11 +232,12 @@ def _residences(connection: Connection, progress: Progress) -> int:
     total = len(votes)
     progress("residences", 0, total)
     writer = BulkInsert(connection, "residence", ("person_id", "uprn", "date_of_birth",
-                                                  "flagged"))
+                                                  "flagged", "easting", "northing", "cell"))
     batch: list[tuple[Any, ...]] = []
     for done, (person_id, tally) in enumerate(sorted(votes.items()), start=1):
         home = max(tally, key=lambda u: (tally[u], latest[person_id][u]))
-        batch.append((person_id, home, _born(births.get(person_id)), person_id in flagged))
+        batch.append((person_id, home, _born(births.get(person_id)), person_id in flagged,
+                      *at[home]))
         if len(batch) >= _BATCH:
             writer.write(batch)
             batch = []

@@ -47,25 +47,37 @@ from joinedup.places import crs, grid
 from joinedup.places.areas import Area
 from joinedup.places.build import latest, persons_at
 from joinedup.places.needs import AgeBands, Need, age, age_needs, need_of
-from joinedup.store.schema import agency, flag, person_link, place, residence, source
+from joinedup.store.schema import (
+    agency,
+    flag,
+    person_link,
+    place,
+    residence,
+    source,
+    source_record,
+)
 from joinedup.views.golden import chosen_value
-from joinedup.views.records import Held, held
+from joinedup.views.records import Held, Source, held_by, sources
 
 ACTION = "list_vulnerable"
 _CHUNK = 5_000
 _SR_FLAG = flag.table.c
+_R = residence.c
+_NEAR = (select(_R.person_id, _R.uprn, _R.easting, _R.northing, _R.cell)
+         .where(_R.cell.in_(bindparam("cells", expanding=True))))
 _CANDIDATES = (
-    select(residence.c.person_id, place.c.uprn, place.c.easting, place.c.northing,
-           place.c.address, place.c.postcode)
-    .join(place, place.c.uprn == residence.c.uprn)
-    .where(place.c.cell.in_(bindparam("cells", expanding=True)),
-           residence.c.flagged | (residence.c.date_of_birth > bindparam("born_after"))
-           | (residence.c.date_of_birth <= bindparam("born_on_or_before"))))
-_RECORDS = select(person_link.c.source_record_id).where(
-    person_link.c.person_id.in_(bindparam("persons", expanding=True)))
+    _NEAR.where(_R.flagged),
+    _NEAR.where(_R.date_of_birth > bindparam("born_after")),
+    _NEAR.where(_R.date_of_birth <= bindparam("born_on_or_before")))
+"""Persons who may need help near an area, three ways, each along its own index (a flag, a
+date of birth under 5 or 85 and over): only they are read, not everyone in the cells."""
+_PLACES = select(place.c.uprn, place.c.address, place.c.postcode).where(
+    place.c.uprn.in_(bindparam("uprns", expanding=True)))
+_SR = source_record.table.c
 _FLAGS = (select(person_link.c.person_id, source.c.name, _SR_FLAG.flag, _SR_FLAG.sensitivity,
-                 _SR_FLAG.person_record_id)
+                 _SR.sensitivity, _SR.source_id)
           .join(person_link, person_link.c.source_record_id == _SR_FLAG.person_record_id)
+          .join(source_record.table, _SR.id == _SR_FLAG.person_record_id)
           .join(source, source.c.id == _SR_FLAG.source_id)
           .where(person_link.c.person_id.in_(bindparam("persons", expanding=True))))
 
@@ -186,23 +198,27 @@ def _scope(connection: Connection, register: Register, actor: Actor, purpose: st
     return scope
 
 
-_Candidate = tuple[int, str, float, float, str | None, str | None]
+_Candidate = tuple[int, str, float, float, int]
 
 
 def _inside(connection: Connection, area: Area, bands: AgeBands) -> list[_Candidate]:
     """Persons who may need help living inside the area (boundary included)."""
     cover = grid.cover(area.geometry)
     cells = np.concatenate([cover.inside, cover.edge]).tolist()
-    rows: list[_Candidate] = []
-    for start in range(0, len(cells), _CHUNK):
-        rows.extend(connection.execute(_CANDIDATES, {
-            "cells": cells[start:start + _CHUNK], "born_after": bands.born_after,
-            "born_on_or_before": bands.born_on_or_before}))
-    if not rows:
+    found: dict[int, _Candidate] = {}
+    for query in _CANDIDATES:
+        for start in range(0, len(cells), _CHUNK):
+            for row in connection.execute(query, {
+                    "cells": cells[start:start + _CHUNK], "born_after": bands.born_after,
+                    "born_on_or_before": bands.born_on_or_before}):
+                found[row[0]] = tuple(row)
+    if not found:
         return []
+    rows = list(found.values())
     east = np.fromiter((r[2] for r in rows), float, len(rows))
     north = np.fromiter((r[3] for r in rows), float, len(rows))
-    keep = grid.contains(area.geometry, east, north)
+    cell = np.fromiter((r[4] for r in rows), np.int64, len(rows))
+    keep = grid.contains(area.geometry, east, north, cell)
     return [r for r, ok in zip(rows, keep.tolist(), strict=True) if ok]
 
 
@@ -216,17 +232,15 @@ def _people(connection: Connection, scope: Scope, persons: Sequence[int], today:
     """The residents in need among ``persons``, read from granted sources only."""
     if not persons:
         return {}
-    record_ids: list[int] = []
-    for chunk in _chunks(persons):
-        record_ids.extend(connection.execute(_RECORDS, {"persons": chunk}).scalars())
+    known = sources(connection)
+    wanted = [i for i, s in known.items() if {Group.IDENTITY, Group.CONTACT_DETAILS}
+              & scope.grants.get(s.name, frozenset())]
     records: dict[int, list[Held]] = defaultdict(list)
-    visible: set[int] = set()
-    for h in held(connection, sorted(record_ids)):
+    for h in held_by(connection, persons, wanted, known):
         if h.person_id is None or (h.sensitivity == SEALED and h.source not in scope.sealed):
             continue
-        visible.add(h.id)
         records[h.person_id].append(h)
-    flagged = _needs_flagged(connection, scope, persons, visible)
+    flagged = _needs_flagged(connection, scope, persons, known)
     bands = AgeBands.on(today)
     people = {}
     for person_id in persons:
@@ -250,21 +264,20 @@ def _people(connection: Connection, scope: Scope, persons: Sequence[int], today:
 
 
 def _needs_flagged(connection: Connection, scope: Scope, persons: Sequence[int],
-                   visible: set[int]) -> dict[int, dict[Need, set[str]]]:
+                   known: dict[int, Source]) -> dict[int, dict[Need, set[str]]]:
     """Person -> need -> the agencies whose flags (in a granted group, filed under a record
     the actor may see) say so. A flag past its review or expiry date still counts: at the
     door a stale need costs a question, a dropped one may cost a life."""
-    agencies = dict(connection.execute(
-        select(source.c.name, agency.c.name).join(agency, agency.c.id == source.c.agency_id)
-    ).all())
+    agencies = {s.name: s.agency for s in known.values()}
     found: dict[int, dict[Need, set[str]]] = defaultdict(lambda: defaultdict(set))
     for chunk in _chunks(persons):
-        for person_id, name, code, sensitivity, record_id in connection.execute(
-                _FLAGS, {"persons": chunk}):
+        for person_id, name, code, sensitivity, record_sensitivity, record_source \
+                in connection.execute(_FLAGS, {"persons": chunk}):
             need = need_of(code)
             group = flag_group(sensitivity)
-            if (need is None or group is None or record_id not in visible
-                    or group not in scope.grants.get(name, ())):
+            if (need is None or group is None or group not in scope.grants.get(name, ())
+                    or (record_sensitivity == SEALED
+                        and known[record_source].name not in scope.sealed)):
                 continue
             found[person_id][need].add(agencies[name])
     return found
@@ -283,11 +296,15 @@ def _households(connection: Connection, candidates: Sequence[_Candidate],
         return ()
     uprns = sorted(at)
     counts = persons_at(connection, uprns)
+    addresses: dict[str, tuple[str | None, str | None]] = {}
+    for start in range(0, len(uprns), _CHUNK):
+        addresses.update((u, (a, p)) for u, a, p in connection.execute(
+            _PLACES, {"uprns": uprns[start:start + _CHUNK]}))
     east = np.array([where[u][2] for u in uprns])
     north = np.array([where[u][3] for u in uprns])
     lon, lat = crs.to_wgs84(east, north)
     households = [
-        Household(u, where[u][4], where[u][5], float(e), float(n), round(float(x), 6),
+        Household(u, *addresses[u], float(e), float(n), round(float(x), 6),
                   round(float(y), 6), counts.get(u, len(at[u])),
                   tuple(sorted(at[u], key=lambda r: r.person_id)))
         for u, e, n, x, y in zip(uprns, east, north, lon, lat, strict=True)]
@@ -295,10 +312,12 @@ def _households(connection: Connection, candidates: Sequence[_Candidate],
     return tuple(households)
 
 
+_WEIGHT = {n: len(Need) - i for i, n in enumerate(Need)}
+
+
 def _urgency(household: Household) -> int:
     """More needs, and the more urgent ones, first: a crew's order of calls."""
-    order = list(Need)
-    return sum(len(order) - order.index(n) for n in household.needs)
+    return sum(_WEIGHT[n] for n in {n for r in household.residents for n in r.needs})
 
 
 def _audit(connection: Connection, actor: Actor, purpose: str, scope: Scope, area: Area,

@@ -80,6 +80,7 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_MS)}")
         cursor.execute("PRAGMA temp_store=MEMORY")
         cursor.execute("PRAGMA cache_size=-65536")
+        cursor.execute("PRAGMA mmap_size=4294967296")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -118,6 +118,10 @@ def golden(granted: Mapping[Group, Sequence[Held]]) -> tuple[GoldenField, ...]:
 
 
 def chosen_value(field: str, records: Sequence[Held]) -> str | None:
-    """Just the value the rule chooses (for search hits and household members)."""
+    """Just the value the rule chooses (for search hits and household members). Where the
+    records agree, as they mostly do, that value is the choice, with no ranking to make."""
+    held = {text for h in records if (text := h.text(field)) is not None}
+    if len(held) <= 1:
+        return next(iter(held), None)
     picked = golden_field(field, records)
     return None if picked is None else picked.value

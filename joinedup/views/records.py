@@ -83,11 +83,33 @@ def chunks(ids: Sequence[int]) -> Iterator[list[int]]:
         yield ordered[start:start + CHUNK]
 
 
+_HELD_BY_PERSON = (
+    select(_SR.id, _SR.record_id, _SR.source_id, _SR.valid_from, _SR.load_id, _SR.identifiers,
+           _SR.sensitivity, *(_SR[f] for f in VALUE_FIELDS), person_link.c.person_id)
+    .join(person_link, person_link.c.source_record_id == _SR.id)
+    .where(person_link.c.person_id.in_(bindparam("persons", expanding=True))))
+
+
 def held(connection: Connection, record_ids: Sequence[int],
          known: dict[int, Source] | None = None) -> list[Held]:
     """The records with these ids, corrections applied, ordered by agency, source, id."""
-    rows = [row for chunk in chunks(record_ids)
-            for row in connection.execute(_HELD, {"ids": chunk})]
+    return _made([row for chunk in chunks(record_ids)
+                  for row in connection.execute(_HELD, {"ids": chunk})], connection, known)
+
+
+def held_by(connection: Connection, persons: Sequence[int], source_ids: Sequence[int],
+            known: dict[int, Source] | None = None) -> list[Held]:
+    """The records of these persons in these sources, as ``held`` gives them: one query a
+    chunk of persons, for lists of many (the households in an area). The sources are picked
+    here, not in SQL, where SQLite would walk a source's whole index rather than the persons'
+    few records."""
+    wanted = set(source_ids)
+    return _made([row for chunk in chunks(persons) for row in connection.execute(
+        _HELD_BY_PERSON, {"persons": chunk}) if row.source_id in wanted], connection, known)
+
+
+def _made(rows: Sequence[Any], connection: Connection, known: dict[int, Source] | None
+          ) -> list[Held]:
     if not rows:
         return []
     known = known if known is not None else sources(connection)

@@ -50,9 +50,19 @@ def upgrade() -> None:
         sa.Column('uprn', sa.String(length=12), nullable=False),
         sa.Column('date_of_birth', sa.Date(), nullable=True),
         sa.Column('flagged', sa.Boolean(), nullable=False),
+        sa.Column('easting', sa.Float(), nullable=False),
+        sa.Column('northing', sa.Float(), nullable=False),
+        sa.Column('cell', sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint('person_id', name=op.f('pk_residence')),
     )
     op.create_index(op.f('ix_residence_uprn'), 'residence', ['uprn'], unique=False)
+    op.create_index('ix_residence_cell_flagged', 'residence',
+                    ['cell', 'flagged', 'person_id', 'uprn', 'easting', 'northing'],
+                    sqlite_where=sa.text('flagged = 1'), postgresql_where=sa.text('flagged'))
+    op.create_index('ix_residence_cell_date_of_birth', 'residence',
+                    ['cell', 'date_of_birth', 'person_id', 'uprn', 'easting', 'northing'],
+                    sqlite_where=sa.text('date_of_birth IS NOT NULL'),
+                    postgresql_where=sa.text('date_of_birth IS NOT NULL'))
     op.create_table(
         'place_build',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -79,6 +89,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table('area')
     op.drop_table('place_build')
+    op.drop_index('ix_residence_cell_date_of_birth', table_name='residence')
+    op.drop_index('ix_residence_cell_flagged', table_name='residence')
     op.drop_index(op.f('ix_residence_uprn'), table_name='residence')
     op.drop_table('residence')
     op.drop_index(op.f('ix_record_place_uprn'), table_name='record_place')
