@@ -32,6 +32,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -39,6 +40,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 metadata = MetaData(naming_convention={
@@ -568,6 +570,16 @@ residence = Table(
     Column("uprn", String(12), nullable=False, index=True),
     Column("date_of_birth", Date),
     Column("flagged", Boolean, nullable=False),
+    Column("easting", Float, nullable=False),
+    Column("northing", Float, nullable=False),
+    Column("cell", BigInteger, nullable=False),
+    Index("ix_residence_cell_flagged", "cell", "flagged", "person_id", "uprn", "easting",
+          "northing",
+          sqlite_where=text("flagged = 1"),
+          postgresql_where=text("flagged")),
+    Index("ix_residence_cell_date_of_birth", "cell", "date_of_birth", "person_id", "uprn",
+          "easting", "northing", sqlite_where=text("date_of_birth IS NOT NULL"),
+          postgresql_where=text("date_of_birth IS NOT NULL")),
 )
 """Where each person lives (the property most of their records agree on; a household is the
 persons of one UPRN), their date of birth and whether any record of theirs carries a flag
