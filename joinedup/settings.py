@@ -91,3 +91,10 @@ class Settings(BaseSettings):
     """Threads each server process runs requests on. Few is faster: more only pass the GIL
     and SQLite's one writer round (docs/benchmarks.md); with PostgreSQL add processes
     (``joinedup serve --workers``) rather than threads."""
+
+    duplicate_cost_gbp: float = 10.0
+    """What finding and putting right one duplicate record costs, for the duplication
+    dashboard: the "1-10-100 rule" (Labovitz and Chang, 1992) puts it at about 10 a record."""
+
+    dashboard_threshold: int = 5
+    """The smallest count a dashboard shows; smaller ones read "<5" (at least 2)."""

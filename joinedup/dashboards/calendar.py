@@ -23,14 +23,14 @@ _EPOCH_JULIAN = 2415020.5  # SQLite's julianday('1900-01-01')
 FORTNIGHT_DAYS = 14
 
 
-class month_of(FunctionElement[str]):  # noqa: N801 (an SQL function, named as one)
+class month_of(FunctionElement[str]):
     """``YYYY-MM`` of a timestamp."""
 
     type = String()
     inherit_cache = True
 
 
-class day_of(FunctionElement[int]):  # noqa: N801
+class day_of(FunctionElement[int]):
     """Whole days from ``EPOCH`` to a timestamp's date."""
 
     type = Integer()

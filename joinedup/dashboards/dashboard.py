@@ -35,6 +35,8 @@ class Kind:
     charts: tuple[str, ...]
     notes: tuple[str, ...]
     tables: Callable[[Connection, Counted, Options], tuple[Table, ...]]
+    asks: frozenset[str] = frozenset()
+    """What the analyst may narrow it by: ``dates`` (``Options.since``/``until``), ``ward``."""
 
 
 DASHBOARDS = {kind.name: kind for kind in (
@@ -44,16 +46,17 @@ DASHBOARDS = {kind.name: kind for kind in (
          duplication.NOTES, duplication.tables),
     Kind("overlap", overlap.TITLE,
          "How many persons and households are known to two, three, four or more agencies, "
-         "ward by ward?", ("persons", "households"), overlap.NOTES, overlap.tables),
+         "ward by ward?", ("persons", "persons-by-ward", "households", "households-by-ward"),
+         overlap.NOTES, overlap.tables),
     Kind("visits", visits.TITLE,
          "Which households did two or more agencies visit in the same fortnight, and how "
-         "many visits could have been combined?", ("fortnights", "wards", "pairs"),
-         visits.NOTES, visits.tables),
+         "many visits could have been combined?", ("county", "fortnights", "wards", "pairs"),
+         visits.NOTES, visits.tables, frozenset({"dates"})),
     Kind("demand", demand.TITLE,
          "How many contacts does each service have, ward by ward and month by month, beside "
          "traffic and library use from the sensors?", ("services", "wards", "traffic",
                                                        "library"),
-         demand.NOTES, demand.tables),
+         demand.NOTES, demand.tables, frozenset({"dates", "ward"})),
 )}
 
 
@@ -65,13 +68,13 @@ def kind_of(name: str) -> Kind:
                        f"{', '.join(DASHBOARDS)}") from None
 
 
-def dashboard(connection: Connection, actor: Actor, purpose: str, name: str, *,
+def dashboard(connection: Connection, actor: Actor, purpose: str | None, name: str, *,
               options: Options, now: datetime, download: str | None = None) -> Dashboard:
     """The dashboard ``name`` as ``actor`` may see it; ``download`` names the one chart whose
     CSV is being taken, audited as a download."""
     kind = kind_of(name)
     action, detail = (VIEW, name) if download is None else (DOWNLOAD, f"{name}/{download}")
-    gate(connection, actor, purpose, action, detail, now=now)
+    purpose = gate(connection, actor, purpose, action, detail, now=now)
     if download is not None and download not in kind.charts:
         raise BadInput(f"the {name} dashboard has no chart {download!r}; its charts are "
                        f"{', '.join(kind.charts)}")

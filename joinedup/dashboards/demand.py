@@ -3,10 +3,13 @@ sensors.
 
 Demand is contacts per UTC calendar month, by service (the contact's service, else its
 agency), counted at the ward of the person's home (``places``); a month's count is held back
-when fewer than the threshold of persons are behind it. Sensor figures are the monthly totals
-of the counting sensors (``sensors.rollup_all``), summed over the sensors of each ward: they
-count vehicles and visitors, not known persons, so nothing is held back, and a month with an
-outage counts less (``joinedup sensors gaps`` shows where).
+when fewer than the threshold of persons are behind it.
+
+Sensor figures are a counting sensor's average day in each month, its mean reading in the
+month (``sensors.rollup_all``) times the readings a day it sends, summed over the sensors of
+each ward: the average daily traffic that road counts are reported in, which a partial month
+or an outage does not lower (``joinedup sensors gaps`` shows where they are). They count
+vehicles and visitors, not known persons, so nothing is held back.
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Connection, Subquery, func, select
 
@@ -27,15 +29,17 @@ from joinedup.store.schema import agency, contact, place, residence, source
 
 TITLE = "Service demand and city sensors"
 SENSOR_FIGURES = (("traffic", "traffic_count", "Vehicles counted at the roadside",
-                   "vehicles"),
-                  ("library", "library_footfall", "Library visits", "visits"))
+                   "vehicles a day"),
+                  ("library", "library_footfall", "Library visits", "visits a day"))
 """Each sensor chart: its key, the sensor kind it sums, its title and what it counts."""
+DAY_SECONDS = 86_400
 NOTES = (
     "Contacts are counted in UTC calendar months, by service (or the agency, where a feed "
     "names no service), at the ward of the person's home.",
-    "Sensor figures are monthly totals of the roadside and library counters in each ward: "
-    "they count vehicles and visitors, not known persons, so none is held back; a month with "
-    "an outage counts less.",
+    "Sensor figures are an average day in each month at the roadside and library counters "
+    "of each ward, from the readings each sensor sent, so a partial month or an outage does "
+    "not lower them. They count vehicles and visitors, not known persons, so none is held "
+    "back; a month shows for a ward only if its sensors reported in it.",
 )
 _CON = contact.table
 
@@ -55,7 +59,8 @@ def _contacts(counted: Counted, options: Options) -> Subquery:
                          .join(records, records.c.record_id == _CON.c.person_record_id)
                          .outerjoin(residence, residence.c.person_id == records.c.person_id)
                          .outerjoin(place, place.c.uprn == residence.c.uprn))
-            .where(by.c.name.in_(counted.scope.contact_sources), not_sealed(_CON.c.sensitivity), *when)
+            .where(by.c.name.in_(counted.scope.contact_sources),
+                   not_sealed(_CON.c.sensitivity), *when)
             .subquery("contacts"))
 
 
@@ -90,30 +95,38 @@ def _series_rows(values: dict[tuple[str, str], tuple[int, int | None]], months: 
 
 def _sensor_tables(connection: Connection, months: Sequence[str], options: Options
                    ) -> tuple[Table, ...]:
+    """Each counting kind's average a day, month by month, summed over each ward's sensors;
+    a month appears for a ward only if its sensors reported in it."""
     d = options.disclosure
-    if not months:
-        return tuple(table_of(key, title, "", ("month", "ward"), (Measure(what),), [],
-                              chart="lines", disclosure=d)
-                     for key, _, title, what in SENSOR_FIGURES)
-    sums = rollup_all(connection, "month", datetime.strptime(months[0], "%Y-%m"),
-                      datetime.strptime(_next(months[-1]), "%Y-%m"))
-    placed = {s.code: (s.kind, s.ward or NOT_KNOWN) for s in sensors(connection)}
+    rollups = {} if not months else rollup_all(
+        connection, "month", datetime.strptime(months[0], "%Y-%m"),
+        datetime.strptime(_next(months[-1]), "%Y-%m"))
+    placed = {s.code: s for s in sensors(connection)}
     tables = []
     for key, kind, title, what in SENSOR_FIGURES:
-        totals: dict[tuple[str, str], float] = defaultdict(float)
-        for code, buckets in sums.items():
-            if placed[code][0] != kind or (options.ward and placed[code][1] != options.ward):
+        daily: dict[tuple[str, str], float] = defaultdict(float)
+        for code, buckets in rollups.items():
+            where = placed[code].ward or NOT_KNOWN
+            if placed[code].kind != kind or options.ward not in (None, where):
                 continue
+            per_day = DAY_SECONDS / placed[code].interval_seconds
             for bucket in buckets:
-                totals[f"{bucket.start:%Y-%m}", placed[code][1]] += bucket.sum
-        wards = sorted({w for _, w in totals})
+                daily[f"{bucket.start:%Y-%m}", where] += bucket.mean * per_day
         tables.append(table_of(
-            key, f"{title}, by ward", f"{title} each month, summed over the sensors in each "
-            "ward; sensor counts are not of known persons, so none is held back.",
+            key, f"{title}, by ward", f"{title} on an average day of each month, from each "
+            "sensor's readings (so an outage does not lower it), summed over the sensors in "
+            "each ward. Sensors count no known person, so nothing is held back.",
             ("month", "ward"), (Measure(what),),
-            [Row((month, ward), (round(totals.get((month, ward), 0.0)),))
-             for ward in wards for month in months], chart="lines", disclosure=d))
+            [Row((month, ward), (round(daily[month, ward]),))
+             for month, ward in sorted(daily, key=lambda k: (ward_order(k[1]), k[0]))],
+            chart="lines", disclosure=d))
     return tuple(tables)
+
+
+def wards(connection: Connection) -> list[str]:
+    """Every ward a property is in, for the analyst to pick: places, not persons."""
+    return list(connection.execute(select(place.c.ward).where(place.c.ward.is_not(None))
+                                   .distinct().order_by(place.c.ward)).scalars())
 
 
 def tables(connection: Connection, counted: Counted, options: Options

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, case, func, select
 
 from joinedup.dashboards.figures import GBP, Measure, Row, Table, table_of
 from joinedup.dashboards.options import Options
-from joinedup.dashboards.scope import BANDS, Counted, band
+from joinedup.dashboards.scope import BANDS, Counted, band, band_names
 
 TITLE = "Duplication"
 NOTES = (
@@ -59,14 +59,15 @@ def tables(connection: Connection, counted: Counted, options: Options
                  [Row((name,), (d.count(records), d.count(persons), d.count(records - persons),
                                 d.count(shared)))
                   for name, records, persons, shared in by_source],
-                 chart="bars", disclosure=d),
+                 chart="bars", disclosure=d, plotted=("duplicates",)),
         table_of("across-sources", "Persons by the number of sources that know them",
                  "Persons known to one, two, three, or four or more sources, and the records "
                  "held about them beyond their first source (duplicates across sources).",
                  ("sources",), (Measure("persons"), Measure("duplicates")),
-                 [Row((label,), tuple(d.count(n) for n in spread.get(k, (0, 0))))
-                  for k, label in BANDS],
-                 chart="bars", disclosure=d),
+                 [Row((name,), tuple(d.count(n) for n in spread.get(k, (0, 0))))
+                  for (k, _), name in zip(BANDS, band_names("source", "sources"),
+                                          strict=True)],
+                 chart="bars", disclosure=d, plotted=("persons",)),
         table_of("cost", "Estimated cost of duplicate records",
                  f"Duplicate records times £{cost:,.2f}, the cost set for finding and "
                  "putting right one duplicate.",
@@ -74,5 +75,5 @@ def tables(connection: Connection, counted: Counted, options: Options
                  [Row((label,), priced(count)) for label, count in
                   (("within sources", within), ("across sources", across),
                    ("all", within + across))],
-                 chart="bars", disclosure=d),
+                 chart="bars", disclosure=d, plotted=("cost",)),
     )

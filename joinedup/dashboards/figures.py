@@ -77,11 +77,15 @@ class Table:
     measures: tuple[Measure, ...]
     rows: tuple[Row, ...]
     chart: str
+    plotted: tuple[int, ...]
+    """The measures the chart draws, by index (the table under it shows them all)."""
     shown_as: str
     """What a held-back value reads as (``<5``)."""
 
     def __post_init__(self) -> None:
         assert self.chart in CHARTS, self.chart
+        assert all(0 <= i < len(self.measures) for i in self.plotted)
+        assert self.plotted or not self.measures, self.key
         assert all(len(r.labels) == len(self.labels) and len(r.values) == len(self.measures)
                    for r in self.rows), self.key
 
@@ -124,12 +128,16 @@ class Dashboard:
 
     def table(self, key: str) -> Table:
         """The chart ``key`` (one of those ``dashboard`` was asked to download)."""
-        return next(t for t in self.tables if t.key == key)
+        return {t.key: t for t in self.tables}[key]
 
 
 def table_of(key: str, title: str, description: str, labels: Sequence[str],
-          measures: Sequence[Measure], rows: Sequence[Row], *, chart: str,
-          disclosure: Disclosure) -> Table:
-    """A table whose held-back values read as ``disclosure`` shows them."""
+             measures: Sequence[Measure], rows: Sequence[Row], *, chart: str,
+             disclosure: Disclosure, plotted: Sequence[str] | None = None) -> Table:
+    """A table whose held-back values read as ``disclosure`` shows them; ``plotted`` names
+    the measures its chart draws (all of them if not given)."""
+    names = [m.name for m in measures]
+    drawn = tuple(range(len(names))) if plotted is None else tuple(names.index(p)
+                                                                     for p in plotted)
     return Table(key, title, description, tuple(labels), tuple(measures), tuple(rows), chart,
-                 disclosure.shown_as)
+                 drawn, disclosure.shown_as)

@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement
 
 from joinedup.dashboards.figures import Disclosure
 from joinedup.errors import BadInput
+from joinedup.settings import Settings
 
 DEFAULT_DUPLICATE_COST_GBP = 10.0
 """The "1-10-100 rule" (Labovitz and Chang, 1992): about 10 a record to find and put right an
@@ -40,6 +41,13 @@ class Options:
         if self.since and self.until and self.since > self.until:
             raise BadInput(f"from {self.since.isoformat()} is after to "
                            f"{self.until.isoformat()}: give the earlier date first")
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, since: date | None = None,
+                      until: date | None = None, ward: str | None = None) -> Options:
+        """The hub's threshold and cost per duplicate, with what the analyst asked for."""
+        return cls(Disclosure(settings.dashboard_threshold), settings.duplicate_cost_gbp,
+                   since, until, ward or None)
 
     def during(self, at: ColumnElement[datetime]) -> list[ColumnElement[bool]]:
         """Conditions that a time ``at`` falls within the days asked for (none: any time)."""

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Select, case, func, select
 
 from joinedup.dashboards.figures import Measure, Row, Table, table_of
 from joinedup.dashboards.options import Options
-from joinedup.dashboards.scope import ALL_WARDS, BANDS, NOT_KNOWN, Counted, band, ward_order
+from joinedup.dashboards.scope import BANDS, NOT_KNOWN, Counted, band, band_names, ward_order
 from joinedup.store.schema import place, residence
 
 TITLE = "Multi-agency overlap"
@@ -26,7 +26,8 @@ NOTES = (
     "A person's ward is their home's; persons with no known home, and homes with no ward, "
     "are counted under \"Not known\".",
 )
-MEASURES = tuple(Measure(f"{label} {'agency' if k == 1 else 'agencies'}") for k, label in BANDS)
+NAMES = band_names("agency", "agencies")
+MEASURES = tuple(Measure(name) for name in NAMES)
 
 
 def _by_ward(unit: Any, agencies: Any, uprn: Any) -> Select[Any]:
@@ -38,19 +39,30 @@ def _by_ward(unit: Any, agencies: Any, uprn: Any) -> Select[Any]:
             .group_by(ward))
 
 
-def _rows(found: Sequence[Any], options: Options) -> list[Row]:
-    """The county first, then each ward by name, "Not known" last; each cell suppressed on
-    its own."""
+def _pair(key: str, unit: str, what: str, found: Sequence[Any], options: Options
+          ) -> tuple[Table, Table]:
+    """The county's ``unit`` by how many agencies know them, and the same ward by ward (by
+    name, "Not known" last); each cell suppressed on its own."""
     d = options.disclosure
-    wards = sorted(found, key=lambda r: ward_order(r[0]))
     totals = [sum(int(r[i]) for r in found) for i in range(1, len(BANDS) + 1)]
-    return [Row((ALL_WARDS,), tuple(d.count(t) for t in totals)),
-            *(Row((r[0],), tuple(d.count(int(v)) for v in r[1:])) for r in wards)]
+    wards = sorted(found, key=lambda r: ward_order(r[0]))
+    return (
+        table_of(key, f"{unit.capitalize()} known to several agencies",
+                 f"{what.capitalize()} known to one, two, three, or four or more agencies, in "
+                 "the whole county.", ("agencies",), (Measure(unit),),
+                 [Row((name,), (d.count(t),)) for name, t in zip(NAMES, totals, strict=True)],
+                 chart="bars", disclosure=d),
+        table_of(f"{key}-by-ward", f"{unit.capitalize()} known to several agencies, by ward",
+                 f"{what.capitalize()} known to one, two, three, or four or more agencies, "
+                 "ward by ward.", ("ward",), MEASURES,
+                 [Row((r[0],), tuple(d.count(int(v)) for v in r[1:])) for r in wards],
+                 chart="stacked", disclosure=d),
+    )
 
 
 def tables(connection: Connection, counted: Counted, options: Options
            ) -> tuple[Table, ...]:
-    d, records = options.disclosure, counted.records
+    records = counted.records
     per_person = (select(records.c.person_id,
                          func.count(func.distinct(records.c.agency_id)).label("agencies"))
                   .group_by(records.c.person_id).subquery("per_person"))
@@ -62,15 +74,7 @@ def tables(connection: Connection, counted: Counted, options: Options
                 .join(residence, residence.c.person_id == records.c.person_id)
                 .group_by(residence.c.uprn).subquery("per_home"))
     homes = _by_ward(per_home, per_home.c.agencies, per_home.c.uprn)
-    return (
-        table_of("persons", "Persons known to several agencies, by ward",
-                 "Persons known to one, two, three, or four or more agencies, for the county "
-                 "and for each ward they live in.",
-                 ("ward",), MEASURES, _rows(connection.execute(persons).all(), options),
-                 chart="stacked", disclosure=d),
-        table_of("households", "Households known to several agencies, by ward",
-                 "Households (the persons at one property) known to one, two, three, or four "
-                 "or more agencies through any of their members, for the county and each ward.",
-                 ("ward",), MEASURES, _rows(connection.execute(homes).all(), options),
-                 chart="stacked", disclosure=d),
-    )
+    return (*_pair("persons", "persons", "persons",
+                   connection.execute(persons).all(), options),
+            *_pair("households", "households", "households (the persons at one property, "
+                   "known through any of them)", connection.execute(homes).all(), options))

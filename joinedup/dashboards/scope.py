@@ -26,8 +26,10 @@ from typing import Any
 
 from sqlalchemy import CTE, ColumnElement, Connection, and_, case, or_, select
 
+from joinedup.errors import AccessDenied
 from joinedup.govern import audit
 from joinedup.govern.agreements import Agreement
+from joinedup.govern.decide import OWN_AGENCY
 from joinedup.govern.tools import require
 from joinedup.govern.vocabulary import SEALED, Actor, Group, Purpose
 from joinedup.store.schema import agency, objection, person_link, source, source_record
@@ -80,7 +82,7 @@ def analytics_scope(connection: Connection, agreements: Iterable[Agreement], act
                               .join(agency, agency.c.id == source.c.agency_id)
                               .where(source.c.kind.in_(tuple(NEEDED))).order_by(source.c.name))
     for name, kind, agency_name in rows:
-        codes = ({"own-agency"} if agency_name == actor.organisation
+        codes = ({OWN_AGENCY} if agency_name == actor.organisation
                  else _shared(in_force, actor, name, NEEDED[kind]))
         if codes:
             counted[kind].append(name)
@@ -129,15 +131,26 @@ def ward_order(name: str) -> tuple[bool, str]:
     return name == NOT_KNOWN, name
 
 
+def band_names(one: str, many: str) -> tuple[str, ...]:
+    """``BANDS`` in words: ``1 agency``, ``2 agencies``, ... ``4+ agencies``."""
+    return tuple(f"{label} {one if k == 1 else many}" for k, label in BANDS)
+
+
 def band(count: ColumnElement[Any]) -> ColumnElement[Any]:
     """``count``, with four or more as 4 (``BANDS``)."""
     return case((count >= 4, 4), else_=count)
 
 
-def gate(connection: Connection, actor: Actor, purpose: str, action: str, detail: str, *,
-         now: datetime) -> None:
-    """Refuse, audited, anyone who may not view dashboards for ``purpose``."""
+def gate(connection: Connection, actor: Actor, purpose: str | None, action: str, detail: str,
+         *, now: datetime) -> str:
+    """Refuse, audited, anyone who may not view dashboards for ``purpose``; returns it."""
+    if not purpose:
+        reason = f"a purpose is required: dashboards are for {Purpose.ANALYTICS}"
+        audit.append(connection, [audit.Event(actor, "", action, "deny", reason,
+                                              detail=detail)], now=now)
+        raise AccessDenied(reason)
     require(connection, actor, purpose, action, purposes=ANALYTICS, now=now, detail=detail)
+    return purpose
 
 
 def record(connection: Connection, actor: Actor, purpose: str, action: str, detail: str,

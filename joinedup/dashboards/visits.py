@@ -101,37 +101,47 @@ def tables(connection: Connection, counted: Counted, options: Options
         select(first.c.name, second.c.name, func.count(func.distinct(one.c.uprn)),
                func.count())
         .select_from(one.join(other, (other.c.uprn == one.c.uprn)
-                              & (other.c.fortnight == one.c.fortnight)
-                              & (other.c.agency_id > one.c.agency_id))
+                              & (other.c.fortnight == one.c.fortnight))
                      .join(first, first.c.id == one.c.agency_id)
-                     .join(second, second.c.id == other.c.agency_id))
+                     .join(second, (second.c.id == other.c.agency_id)
+                           & (second.c.name > first.c.name)))
         .group_by(first.c.name, second.c.name).order_by(first.c.name, second.c.name)).all()
 
     wards = sorted(by_ward, key=lambda r: ward_order(r[0]))
     total = [sum(int(r[i]) for r in by_ward) for i in range(1, 5)]
-    ward_rows = [Row((name,), (d.count(h), d.count(f, h), d.count(v, h), d.count(c, h)))
-                 for name, h, f, v, c in [(ALL_WARDS, *total),
-                                          *((r[0], *map(int, r[1:])) for r in wards)]]
+    measures = (Measure("households"), Measure("household fortnights"), Measure("visits"),
+                Measure("combinable visits"))
+
+    def shown(households: int, fortnights: int, visits: int, combinable: int
+              ) -> tuple[int | None, ...]:
+        return (d.count(households), d.count(fortnights, households),
+                d.count(visits, households), d.count(combinable, households))
+
     return (
+        table_of("county", "Households visited by two or more agencies in a fortnight",
+                 "In the whole county: households visited by two or more agencies in the same "
+                 "fortnight, how many such fortnights, the visits in them and how many could "
+                 "have been combined.", ("area",), measures, [Row((ALL_WARDS,), shown(*total))],
+                 chart="bars", disclosure=d),
         table_of("fortnights", "Households visited by two or more agencies, by fortnight",
                  "For each fortnight (starting on a Monday): households that two or more "
                  "agencies visited, all those agencies' visits to them, and how many of the "
                  "visits could have been combined.",
                  ("fortnight starting",), (Measure("households"), Measure("visits"),
                                            Measure("combinable visits")),
-                 _fortnights(by_fortnight, options), chart="columns", disclosure=d),
+                 _fortnights(by_fortnight, options), chart="columns", disclosure=d,
+                 plotted=("households",)),
         table_of("wards", "Households visited by two or more agencies in a fortnight, by ward",
-                 "For the county and each ward: households visited by two or more agencies "
-                 "in the same fortnight, how many such fortnights, the visits in them and "
-                 "how many could have been combined.",
-                 ("ward",), (Measure("households"), Measure("household fortnights"),
-                             Measure("visits"), Measure("combinable visits")),
-                 ward_rows, chart="bars", disclosure=d),
+                 "Ward by ward: households visited by two or more agencies in the same "
+                 "fortnight, how many such fortnights, the visits in them and how many could "
+                 "have been combined.", ("ward",), measures,
+                 [Row((r[0],), shown(*map(int, r[1:]))) for r in wards], chart="bars",
+                 disclosure=d, plotted=("households", "combinable visits")),
         table_of("pairs", "Which agencies visit the same households in the same fortnight",
                  "For each pair of agencies: households both visited in the same fortnight, "
                  "and in how many household fortnights.",
                  ("agency", "and agency"), (Measure("households"),
                                             Measure("household fortnights")),
                  [Row((a, b), (d.count(h), d.count(f, h))) for a, b, h, f in pairs],
-                 chart="bars", disclosure=d),
+                 chart="bars", disclosure=d, plotted=("households",)),
     )

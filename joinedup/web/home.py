@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from joinedup.dashboards import DASHBOARDS
 from joinedup.govern.vocabulary import Role
 from joinedup.web.session import VisitDep
 from joinedup.web.templating import render
@@ -19,6 +20,8 @@ EMERGENCY = ("/emergency", "Vulnerable people in an area",
 TASKS: dict[Role, tuple[tuple[str, str, str], ...]] = {
     Role.CALL_CENTRE_ADVISOR: (SEARCH,),
     Role.EMERGENCY_PLANNER: (EMERGENCY, SEARCH),
+    Role.ANALYST: tuple((f"/dashboards/{kind.name}", kind.title, kind.question)
+                        for kind in DASHBOARDS.values()),
     Role.DATA_ENGINEER: (
         ("/loads", "Loads", "What each feed delivered, quarantined rows and warnings."),
         ("/reviews", "Linkage review", "Pairs the linkage could not decide: accept or reject.")),

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from joinedup.web import emergency, engineering, home, oversight, people, signin
+from joinedup.web import dashboards, emergency, engineering, home, oversight, people, signin
 
 router = APIRouter(include_in_schema=False)
-for area in (signin, home, people, engineering, oversight, emergency):
+for area in (signin, home, people, engineering, oversight, emergency, dashboards):
     router.include_router(area.router)
