@@ -25,6 +25,8 @@ demo: $(STAMP)
 	$(BIN)/joinedup places load-areas demo/county/data/flood_zone_3.geojson --kind flood_zone --name "Flood Zone 3"
 	$(BIN)/joinedup places load-areas demo/county/data/flood_zone_2.geojson --kind flood_zone --name "Flood Zone 2"
 	$(BIN)/joinedup places load-areas demo/county/data/wards.geojson --kind ward --name-property name
+	$(BIN)/joinedup sensors register demo/county/sensors/registry.csv
+	$(BIN)/joinedup sensors ingest demo/county/sensors/readings.csv demo/county/sensors/air_quality.jsonl demo/county/sensors/late.jsonl
 	$(BIN)/joinedup users demo
 	$(BIN)/joinedup serve --host 127.0.0.1 --port $(PORT)
 

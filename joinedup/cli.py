@@ -37,6 +37,7 @@ from joinedup import (
     cli_places,
     cli_retention,
     cli_rights,
+    cli_sensors,
     cli_serve,
     cli_users,
 )
@@ -636,6 +637,8 @@ def synth_command(
     outdir: Annotated[Path, typer.Argument(help="Directory to write the county into.")],
     people: Annotated[int, typer.Option(help="How many people live in the county.")] = 5000,
     seed: Annotated[int, typer.Option(help="Same seed, same county, byte for byte.")] = 42,
+    sensor_weeks: Annotated[int, typer.Option(
+        help="Weeks of sensor readings before the county's reference date (1-52).")] = 4,
 ) -> None:
     """Write a synthetic county to try the hub on.
 
@@ -654,7 +657,8 @@ def synth_command(
                 tasks[stage] = bar.add_task(stage, total=total)
             bar.update(tasks[stage], completed=done, total=total)
 
-        summary = generate_county(outdir, people=people, seed=seed, progress=update)
+        summary = generate_county(outdir, people=people, seed=seed,
+                                  sensor_weeks=sensor_weeks, progress=update)
     table = Table(title=f"Synthetic county in {outdir}: {summary.people:,} people, "
                         f"{summary.households:,} households")
     table.add_column("source")
@@ -726,6 +730,19 @@ places_app.command("load-areas")(cli_places.load_areas_command)
 places_app.command("areas")(cli_places.areas_command)
 emergency_app.command("vulnerable")(cli_places.vulnerable_command)
 app.command("verify-export")(cli_places.verify_export_command)
+
+# -- sensors ---------------------------------------------------------------------------------
+
+sensors_app = App(help="City sensors: readings, rollups and gaps.", no_args_is_help=True)
+app.add_typer(sensors_app, name="sensors")
+sensors_app.command("register")(cli_sensors.register_command)
+sensors_app.command("ingest")(cli_sensors.ingest_command)
+sensors_app.command("batches")(cli_sensors.batches_command)
+sensors_app.command("batch")(cli_sensors.batch_command)
+sensors_app.command("list")(cli_sensors.list_command)
+sensors_app.command("latest")(cli_sensors.latest_command)
+sensors_app.command("rollup")(cli_sensors.rollup_command)
+sensors_app.command("gaps")(cli_sensors.gaps_command)
 
 
 def main() -> None:

@@ -127,9 +127,27 @@ def test_accounts_guide_commands_run(tmp_path: Path, monkeypatch: pytest.MonkeyP
                                env={"COLUMNS": "200"})
         assert result.exit_code == 0, f"{command}\n{result.output}"
         outputs[command] = " ".join(result.output.replace("│", " ").split())
-    assert "10 demo logins" in outputs["joinedup users demo"]
+    assert "11 demo logins" in outputs["joinedup users demo"]
     demo = outputs["joinedup users demo"]
     assert "social_worker demo.social_worker joinedup-demo Adult Social Care" in demo
     assert "Locality Team" in demo  # the busiest key worker's team: a real caseload
     assert "jo.bloggs Jo Bloggs social_worker" in outputs["joinedup users list"]
     assert "Disabled demo.social_worker" in outputs["joinedup users disable demo.social_worker"]
+
+
+def test_sensors_guide_commands_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(DOCS / "examples" / "sensors", tmp_path / "examples" / "sensors")
+    outputs = [" ".join(o.replace("│", " ").split())
+               for o in run_guide("sensors.md", tmp_path, monkeypatch)]
+    text = "\n".join(outputs)
+    assert "4 sensors in examples/sensors/registry.csv: 4 new, 0 updated, 0 unchanged" in text
+    # read, accepted, duplicates, corrected, late, out of order, rejected
+    assert "1 examples/sensors/readings.csv 616 612 0 0 612 0 4" in text
+    assert "2 examples/sensors/readings.csv 616 0 612 0 0 0 4" in text
+    assert "3 examples/sensors/late.jsonl 5 5 0 1 5 5 0" in text
+    assert "readings.csv:121 TRAFFIC-A47-009" in text and "-3 is negative" in text
+    assert "TRAFFIC-A140-002 2025-03-10 08:00:00 147 141" in text
+    assert "2025-03-10 12:45 2025-03-10 15:00 8" in text
+    daily = (tmp_path / "a11-daily.csv").read_text().splitlines()
+    assert daily[0] == "start,count,sum,mean,min,max,p95"
+    assert daily[1].startswith("2025-03-10T00:00:00Z,88,")  # 96 less the 8 the outage lost

@@ -53,6 +53,8 @@ DEMO_LOGINS = (
               "Dee Protection Officer (demo)"),
     DemoLogin(Role.ADMIN, "demo.admin", "Norfolk County Council Information Governance",
               "Ada Administrator (demo)"),
+    DemoLogin(Role.SENSOR_FEED, "demo.sensor_feed", "Norfolk County Council Smart Places",
+              "Sensor feed (demo)"),
 )
 
 

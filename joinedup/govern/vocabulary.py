@@ -24,6 +24,7 @@ class Role(StrEnum):
     DATA_ENGINEER = "data_engineer"
     DPO = "dpo"
     ADMIN = "admin"
+    SENSOR_FEED = "sensor_feed"
 
 
 class Purpose(StrEnum):
@@ -48,9 +49,11 @@ ROLE_PURPOSES: dict[Role, frozenset[Purpose]] = {
     Role.DATA_ENGINEER: frozenset({Purpose.DATA_QUALITY}),
     Role.DPO: frozenset({Purpose.SUBJECT_ACCESS, Purpose.AUDIT}),
     Role.ADMIN: frozenset(),
+    Role.SENSOR_FEED: frozenset(),
 }
 """The purposes each role may act for at all; agreements narrow this further, never widen it.
-An admin runs the hub (users, agreements, loads) and reads no person's data."""
+An admin runs the hub (users, agreements, loads) and reads no person's data; a sensor feed is
+a machine posting readings (``POST /api/sensors/readings``) and reads nothing personal."""
 
 STATUTORY_PURPOSES = frozenset({Purpose.SUBJECT_ACCESS})
 """Purposes the law itself grants (UK GDPR Art. 15), so no sharing agreement is needed."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import astuple, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -53,6 +53,8 @@ CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
 # British National Grid's false origin to its extent (metres), with room for the sea.
 EASTING = (0.0, 700_000.0)
 NORTHING = (0.0, 1_300_000.0)
+Complaint = Callable[[str, str], None]
+"""Records a problem with a column: (column, message)."""
 
 
 @dataclass(frozen=True)
@@ -195,7 +197,7 @@ def _spec(item: Any, where: str, problems: list[Problem]) -> SensorSpec | None:
     return SensorSpec(code, kind_name, unit, name, easting, northing, ward or None, interval)
 
 
-def _number(raw: str, column: str, bounds: tuple[float, float], bad: Any) -> float:
+def _number(raw: str, column: str, bounds: tuple[float, float], bad: Complaint) -> float:
     try:
         value = float(raw)
     except ValueError:
@@ -206,7 +208,7 @@ def _number(raw: str, column: str, bounds: tuple[float, float], bad: Any) -> flo
     return value
 
 
-def _interval(raw: str, bad: Any) -> int:
+def _interval(raw: str, bad: Complaint) -> int:
     if raw.isdigit() and int(raw) > 0:
         return int(raw)
     bad("interval_seconds", f"{raw!r} is not a number of seconds; expected a whole number "
@@ -250,4 +252,4 @@ def sensors(connection: Connection) -> list[Sensor]:
     """Every registered sensor, by code."""
     rows = connection.execute(select(*(sensor.c[c] for c in COLUMNS), sensor.c.id)
                               .order_by(sensor.c.code))
-    return [Sensor(*row) for row in rows]
+    return [Sensor(**row._mapping) for row in rows]

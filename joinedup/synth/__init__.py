@@ -15,6 +15,25 @@ Besides the feeds it writes (none of them in the manifest, which lists only what
     data/parishes.geojson     (see ``boundaries``)
     data/county_outline.geojson, data/rivers.geojson   for maps (see ``layers``)
 
+and its city sensors, the manifest's ``sensors`` entry naming them (for ``joinedup sensors
+register`` and ``joinedup sensors ingest``, in this order), over the ``sensor_weeks`` (4 by
+default) before the reference date:
+
+    sensors/registry.csv      every sensor (see ``sensor_sites``): traffic counters on the
+                              main roads near the towns and villages (every 15 minutes), a
+                              footfall counter at each library and NO2 monitors in the towns
+                              (hourly)
+    sensors/readings.csv      traffic and footfall as their supplier sends them (UTC)
+    sensors/air_quality.jsonl NO2 as its supplier sends it (UK local time with its offset)
+    sensors/late.jsonl        readings that came days late, in no order (see ``sensors``)
+    sensors/gaps_truth.csv    every outage, delayed stretch and refused reading, as the gap
+                              ``joinedup sensors gaps`` reports
+    sensors/problems_truth.csv  every faulty reading, by file and row, and its fault
+
+with daily and weekly patterns in local time (``sensor_patterns``): rush hours and quieter
+weekends on the roads, libraries counting no one at night or on Sundays, NO2 rising and
+falling with the traffic and the weather.
+
 Who each agency knows (share of people, by design; see each ``agencies/*.py``):
 
     council_tax          the liable adults of 96% of households (one or both of a couple,

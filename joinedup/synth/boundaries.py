@@ -10,8 +10,9 @@ own: ``Areas.clashes`` counts those left out, a few in 100,000 homes.
 
 The outline is Norfolk's coast and borders (``places_data.NORFOLK_OUTLINE``) within the box the
 synthetic county lies in, widened to take in the whole of the few synthetic towns whose
-streets run past the real coast or across the Waveney. Codes are in the ONS's style, from ranges the ONS does not use: wards
-``E05 9xxxxx``, parishes ``E04 9xxxxx``, the unparished areas of towns ``E43 9xxxxx``.
+streets run past the real coast or across the Waveney. Codes are in the ONS's style, from
+ranges the ONS does not use: wards ``E05 9xxxxx``, parishes ``E04 9xxxxx``, the unparished
+areas of towns ``E43 9xxxxx``.
 """
 
 from __future__ import annotations

@@ -31,6 +31,7 @@ from joinedup.synth.pipeline import (
     truth_writer,
 )
 from joinedup.synth.population import assign_homes, build_population
+from joinedup.synth.sensors import MAX_WEEKS, MIN_WEEKS, SensorFiles, write_sensors
 from joinedup.synth.vulnerability import write_vulnerable_truth
 
 COUNTY_NAME = "Norfolk (synthetic)"
@@ -39,7 +40,7 @@ MIN_PEOPLE = 10
 MAX_PEOPLE = 5_000_000
 _KIND_ORDER = {"property": 0, "person": 1, "contact": 2, "involvement": 2, "flag": 2}
 _OURS = ("manifest.yaml", "truth.csv", "vulnerable_truth.csv", "definitions", "data",
-         "agreements")
+         "agreements", "sensors")
 
 
 @dataclass(frozen=True)
@@ -59,17 +60,19 @@ class CountySummary:
     definitions: dict[str, Path]
     data: dict[str, Path]  # per source
     layers: dict[str, Path]  # GeoJSON map layers, by name (see ``joinedup.synth.layers``)
+    sensors: SensorFiles  # the sensor registry, readings and their truth (``sensors``)
 
 
-def generate_county(outdir: Path, *, people: int, seed: int = 42,
+def generate_county(outdir: Path, *, people: int, seed: int = 42, sensor_weeks: int = 4,
                     progress: Callable[[str, int, int], None] | None = None) -> CountySummary:
-    """Write a synthetic county of ``people`` people into ``outdir``.
+    """Write a synthetic county of ``people`` people into ``outdir``, with the readings of
+    its sensors for the ``sensor_weeks`` before its reference date.
 
-    The same ``people`` and ``seed`` give byte-identical files. Raises SynthError for fewer
-    than 10 people, or an ``outdir`` that is a file or a non-empty directory that this function
-    did not write (one it wrote before, recognised by its manifest, is overwritten).
+    The same options give byte-identical files. Raises SynthError for fewer than 10 people,
+    weeks outside 1-52, or an ``outdir`` that is a file or a non-empty directory that this
+    function did not write (one it wrote before, recognised by its manifest, is overwritten).
     """
-    _check_options(people, seed)
+    _check_options(people, seed, sensor_weeks)
     outdir = Path(outdir)
     _prepare(outdir)
     reference = reference_date(seed)
@@ -96,6 +99,9 @@ def generate_county(outdir: Path, *, people: int, seed: int = 42,
     layers = write_layers(props, flood, outdir / "data")
     write_vulnerable_truth(county, flood, outdir / "vulnerable_truth.csv")
     stage("map layers", 1, 1)
+    stage("sensors", 0, 1)
+    sensor_files = write_sensors(county, outdir, weeks=sensor_weeks)
+    stage("sensors", 1, 1)
 
     definitions, data = {}, {}
     for feed in feeds:
@@ -108,6 +114,7 @@ def generate_county(outdir: Path, *, people: int, seed: int = 42,
         "reference_date": reference.isoformat(), "households": len(pop.households),
         "loads": [{"definition": f"definitions/{f.name}.yaml", "data": f"data/{f.filename}"}
                   for f in ordered],
+        "sensors": _sensor_entry(sensor_files, outdir),
     }
     (outdir / "manifest.yaml").write_text(_yaml(manifest), encoding="utf-8")
     return CountySummary(
@@ -115,7 +122,18 @@ def generate_county(outdir: Path, *, people: int, seed: int = 42,
         properties=len(props), reference_date=reference, records=records,
         manifest=outdir / "manifest.yaml", truth=outdir / "truth.csv",
         vulnerable_truth=outdir / "vulnerable_truth.csv", definitions=definitions, data=data,
-        layers=layers)
+        layers=layers, sensors=sensor_files)
+
+
+def _sensor_entry(files: SensorFiles, outdir: Path) -> dict[str, Any]:
+    """The sensor files, for ``joinedup sensors register`` and ``ingest`` (not sources: the
+    manifest's ``loads`` never lists them), as paths from the manifest."""
+    def rel(path: Path) -> str:
+        return path.relative_to(outdir).as_posix()
+
+    return {"registry": rel(files.registry), "readings": [rel(p) for p in files.readings],
+            "late": rel(files.late), "from": files.start.isoformat(),
+            "to": files.end.isoformat()}
 
 
 def _write_feeds(county: County, outdir: Path, progress: Progress | None
@@ -154,7 +172,7 @@ def _copy_agreements(target: Path) -> None:
             (target / item.name).write_bytes(item.read_bytes())
 
 
-def _check_options(people: Any, seed: Any) -> None:
+def _check_options(people: Any, seed: Any, weeks: Any) -> None:
     if isinstance(people, bool) or not isinstance(people, int):
         raise SynthError(f"people must be a whole number, got {people!r}")
     if people < MIN_PEOPLE:
@@ -164,6 +182,10 @@ def _check_options(people: Any, seed: Any) -> None:
         raise SynthError(f"people must be at most {MAX_PEOPLE:,}, got {people:,}")
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise SynthError(f"seed must be a whole number, got {seed!r}")
+    if isinstance(weeks, bool) or not isinstance(weeks, int) or not \
+            MIN_WEEKS <= weeks <= MAX_WEEKS:
+        raise SynthError(f"sensor weeks must be a whole number from {MIN_WEEKS} to "
+                         f"{MAX_WEEKS}, got {weeks!r}")
 
 
 def _prepare(outdir: Path) -> None:

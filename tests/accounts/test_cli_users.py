@@ -123,10 +123,10 @@ def test_set_password(engine: Engine, db_url: str) -> None:
 def test_demo_prints_each_login_and_is_idempotent(engine: Engine, db_url: str) -> None:
     out = ok(db_url, "users", "demo")
 
-    assert "10 demo logins" in out
+    assert "11 demo logins" in out
     assert "social_worker demo.social_worker joinedup-demo Adult Social Care" in out
     assert "disable them" in out
-    assert "10 demo logins" in ok(db_url, "users", "demo")
+    assert "11 demo logins" in ok(db_url, "users", "demo")
     with engine.connect() as c:
         assert len(list_users(c)) == len(Role)
     assert "(demo)" in ok(db_url, "users", "list")

@@ -63,7 +63,7 @@ def test_half_configured_openid_connect_is_a_problem(engine: Engine) -> None:
         "JOINEDUP_OIDC_ISSUER)",
         "OpenID Connect: JOINEDUP_OIDC_ROLE_MAP maps 'Boss' to 'overlord', which is not a "
         "joinedup role (admin, analyst, call_centre_advisor, community_nurse, data_engineer, "
-        "dpo, emergency_planner, fire_officer, police_officer, social_worker)"]
+        "dpo, emergency_planner, fire_officer, police_officer, sensor_feed, social_worker)"]
 
 
 def test_every_problem_is_listed_at_once(engine: Engine) -> None:

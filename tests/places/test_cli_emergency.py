@@ -4,8 +4,8 @@ as a planner and a responder run them."""
 from __future__ import annotations
 
 import csv
-import re
 import json
+import re
 from pathlib import Path
 from typing import Any
 

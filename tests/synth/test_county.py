@@ -98,6 +98,10 @@ def test_summary_counts_every_source(county: CountySummary) -> None:
     assert all(path.parent == county.outdir / "data" and path.suffix == ".geojson"
                for path in county.layers.values())
     assert county.vulnerable_truth.is_file()
+    sensors = county.sensors
+    assert all(p.parent == county.outdir / "sensors" and p.stat().st_size > 0
+               for p in (sensors.registry, *sensors.readings, sensors.late,
+                         sensors.gaps_truth, sensors.problems_truth))
 
 
 def test_manifest_lists_loads_in_a_valid_order(county: CountySummary,
@@ -296,6 +300,8 @@ def test_same_seed_gives_identical_files_and_another_seed_differs(tmp_path: Path
     assert first.truth.read_bytes() != other.truth.read_bytes()
     assert (first.data["asc_clients"].read_bytes()
             != other.data["asc_clients"].read_bytes())
+    assert (first.sensors.readings[0].read_bytes()
+            != other.sensors.readings[0].read_bytes())
 
 
 def test_progress_is_reported(tmp_path: Path) -> None:

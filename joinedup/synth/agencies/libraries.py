@@ -24,7 +24,8 @@ PROFILE = Profile(given_typo=0.03, family_typo=0.03, nickname=0.2, maiden=0.4, c
 CHANCE = c.by_band(0.15, 0.40, 0.30, 0.20, 0.15, 0.20, 0.25, 0.22, 0.35, 0.35, 0.20)
 
 
-def _branch(town: str) -> str:
+def branch(town: str) -> str:
+    """The library of a post town, as members' home branches are named."""
     return "Norwich Millennium Library" if town == "Norwich" else f"{town} Library"
 
 
@@ -38,10 +39,10 @@ def jobs(county: County) -> list[Job]:
         for pid in c.choose_people(county, rng, CHANCE):
             person = county.pop.people[pid]
             prop = county.pop.households[person.hh].prop
-            branch = _branch(SETTLEMENTS[county.props.settlement[prop]].post_town)
+            home = branch(SETTLEMENTS[county.props.settlement[prop]].post_town)
             joined = max(person.dob + 365, county.today - int(rng.random() * 20 * 365))
             result.append(Entry(pid, ids.next(), cards.next(),
-                                f"{branch}|{date.fromordinal(joined).isoformat()}"))
+                                f"{home}|{date.fromordinal(joined).isoformat()}"))
         return result
 
     members = Feed(
