@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -47,11 +48,15 @@ def _need_postgres() -> None:
         pytest.skip(f"{problem}; start PostgreSQL or set JOINEDUP_TEST_PG to run these")
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A URL to an empty database of each backend, dropped after the test."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'joinedup.db'}"
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@contextmanager
+def database(backend: str, directory: Path) -> Iterator[str]:
+    """A URL to an empty database of ``backend`` (a file in ``directory``, or a PostgreSQL
+    schema of its own), dropped afterwards."""
+    if backend == "sqlite":
+        yield f"sqlite:///{directory / 'joinedup.db'}"
         return
     _need_postgres()
     schema = f"t_{uuid.uuid4().hex[:12]}"
@@ -64,6 +69,24 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         with admin.begin() as c:
             c.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL to an empty database of each backend, dropped after the test."""
+    with database(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+                 ) -> Iterator[tuple[Engine, Path]]:
+    """One migrated store of each backend for a whole module, and a directory beside it:
+    migrating a fresh PostgreSQL schema takes most of a second, which tests of a few
+    milliseconds that can share a store should not each pay."""
+    directory = tmp_path_factory.mktemp("store")
+    with database(request.param, directory) as url, open_store(url) as opened:
+        yield opened, directory
 
 
 @pytest.fixture

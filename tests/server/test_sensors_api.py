@@ -8,9 +8,6 @@ same three sensors and readings (``fed``).
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -18,11 +15,9 @@ from typing import Any
 
 import pytest
 from argon2 import PasswordHasher, profiles
-from factories import IN_CI
 from fastapi.testclient import TestClient
 from server_world import ENGINEER, PASSWORD, add_account, served_app
-from sqlalchemy import Engine, create_engine, delete, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine, delete
 from world import ANALYST, NOW, PLANNER
 
 from joinedup.accounts import passwords
@@ -39,7 +34,6 @@ from joinedup.sensors import (
     ngsi,
     register,
 )
-from joinedup.store.database import open_store
 from joinedup.store.schema import (
     sensor,
     sensor_batch,
@@ -49,7 +43,6 @@ from joinedup.store.schema import (
     sensor_reading,
 )
 
-PG_SERVER = os.environ.get("JOINEDUP_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TRAFFIC = SensorSpec("TRAFFIC-A11-001", "traffic_count", "vehicles", "A11 at Cringleford",
                      619_500, 305_800, "Cringleford", 900)
 LIBRARY = SensorSpec("LIB-NORWICH", "library_footfall", "people",
@@ -80,33 +73,11 @@ class SensorHub:
         return {"Authorization": f"Bearer {self.tokens[actor.user]}"}
 
 
-@pytest.fixture(scope="module",
-                params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-          ) -> Iterator[tuple[Engine, Path]]:
-    """A migrated store of each backend for the module, and a directory beside it."""
-    where = tmp_path_factory.mktemp("sensors_api")
-    if request.param == "sqlite":
-        with open_store(f"sqlite:///{where / 'hub.db'}") as engine:
-            yield engine, where
-        return
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_SERVER)
-    try:
-        with admin.begin() as c:
-            c.execute(text(f"CREATE SCHEMA {schema}"))
-    except (OperationalError, ModuleNotFoundError) as exc:
-        problem = f"PostgreSQL not reachable at {PG_SERVER}: {exc}".splitlines()[0]
-        if IN_CI:
-            pytest.fail(f"{problem} (CI=true: PostgreSQL is required)", pytrace=False)
-        pytest.skip(problem)
-    try:
-        with open_store(f"{PG_SERVER}?options=-csearch_path%3D{schema}") as engine:
-            yield engine, where
-    finally:
-        with admin.begin() as c:
-            c.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+@pytest.fixture(scope="module")
+def store(module_store: tuple[Engine, Path]) -> tuple[Engine, Path]:
+    """A migrated store of each backend for the module (the root conftest's), and a
+    directory beside it."""
+    return module_store
 
 
 @pytest.fixture(scope="module")
