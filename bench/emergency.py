@@ -55,10 +55,10 @@ import geopandas  # type: ignore[import-untyped]
 import numpy as np
 import shapely
 import yaml
-from govern import PG
+from govern import cached_store_url
 from numpy.typing import NDArray
 from shapely.geometry import mapping
-from sqlalchemy import Connection, Engine, create_engine, insert, select, text
+from sqlalchemy import Connection, Engine, insert, select, text
 from sqlalchemy.exc import OperationalError
 
 from joinedup.govern.agreements import read_directory
@@ -310,20 +310,8 @@ def load_county(engine: Engine, county: County) -> dict[str, int]:
 
 def store_url(backend: str, homes: int, rebuild: bool) -> str:
     """The backend's store for ``homes`` properties, emptied first if ``rebuild``."""
-    if backend == "sqlite":
-        path = OUT / f"emergency-{homes}.db"
-        if rebuild:
-            for stale in OUT.glob(f"{path.name}*"):
-                stale.unlink()
-        return f"sqlite:///{path}"
-    schema_name = f"bench_emergency_{homes}"
-    admin = create_engine(PG)
-    with admin.begin() as c:
-        if rebuild:
-            c.execute(text(f"DROP SCHEMA IF EXISTS {schema_name} CASCADE"))
-        c.execute(text(f"CREATE SCHEMA IF NOT EXISTS {schema_name}"))
-    admin.dispose()
-    return f"{PG}?options=-csearch_path%3D{schema_name}"
+    name = f"emergency-{homes}" if backend == "sqlite" else f"bench_emergency_{homes}"
+    return cached_store_url(backend, name, OUT, rebuild=rebuild)
 
 
 def _built(engine: Engine, marker: Path) -> bool:

@@ -51,6 +51,24 @@ from joinedup.synth import generate_county
 PG = os.environ.get("JOINEDUP_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
+def cached_store_url(backend: str, name: str, out: Path, *, rebuild: bool) -> str:
+    """A benchmark's store kept between runs (``out/NAME.db``, or the PostgreSQL schema
+    NAME), emptied first if ``rebuild``: building a million-row store takes minutes."""
+    if backend == "sqlite":
+        path = out / f"{name}.db"
+        if rebuild:
+            for stale in out.glob(f"{path.name}*"):
+                stale.unlink()
+        return f"sqlite:///{path}"
+    admin = create_engine(PG)
+    with admin.begin() as c:
+        if rebuild:
+            c.execute(text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
+        c.execute(text(f"CREATE SCHEMA IF NOT EXISTS {name}"))
+    admin.dispose()
+    return f"{PG}?options=-csearch_path%3D{name}"
+
+
 def build_store(url: str, county: Path) -> None:
     with open_store(url) as engine:
         with engine.begin() as c:

@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 import pyarrow as pa
 import pyarrow.csv as pa_csv
+from govern import PG, cached_store_url
 from numpy.typing import NDArray
 from sqlalchemy import Engine, bindparam, create_engine, func, select, text
 
@@ -61,7 +62,6 @@ from joinedup.sensors.times import to_seconds
 from joinedup.store.database import open_store
 from joinedup.store.schema import sensor, sensor_batch
 
-PG = os.environ.get("JOINEDUP_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 OUT = Path(__file__).parent / "out" / "sensors"
 YEAR = datetime(2025, 1, 1)
 STEP = 900
@@ -139,19 +139,7 @@ def day_file(day: int, seed: int, folder: Path) -> Path:
 # -- ingest -----------------------------------------------------------------------------------
 
 def store_url(backend: str, name: str, rebuild: bool) -> str:
-    if backend == "sqlite":
-        path = OUT / f"{name}.db"
-        if rebuild:
-            for stale in OUT.glob(f"{path.name}*"):
-                stale.unlink()
-        return f"sqlite:///{path}"
-    admin = create_engine(PG)
-    with admin.begin() as c:
-        if rebuild:
-            c.execute(text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
-        c.execute(text(f"CREATE SCHEMA IF NOT EXISTS {name}"))
-    admin.dispose()
-    return f"{PG}?options=-csearch_path%3D{name}"
+    return cached_store_url(backend, name, OUT, rebuild=rebuild)
 
 
 def ingest_days(engine: Engine, files: Sequence[Path], first_day: int = 0,
