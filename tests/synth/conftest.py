@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
+from written import written_county
 
-from joinedup.synth import CountySummary, generate_county
+from joinedup.synth import CountySummary
 from joinedup.synth.geography import Properties
-from joinedup.synth.population import Population, assign_homes
+from joinedup.synth.population import Population
 
 MAPPED_PEOPLE, MAPPED_SEED = 5000, 7
 
@@ -39,14 +40,5 @@ class Mapped:
 
 @pytest.fixture(scope="session")
 def mapped(tmp_path_factory: pytest.TempPathFactory) -> Mapped:
-    seen: dict[str, Any] = {}
-
-    def spy(pop: Population, props: Properties, *args: Any, **kwargs: Any) -> None:
-        assign_homes(pop, props, *args, **kwargs)
-        seen.update(pop=pop, props=props)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("joinedup.synth.county.assign_homes", spy)
-        summary = generate_county(tmp_path_factory.mktemp("mapped") / "out",
-                                  people=MAPPED_PEOPLE, seed=MAPPED_SEED)
-    return Mapped(summary, seen["pop"], seen["props"])
+    return Mapped(*written_county(tmp_path_factory.mktemp("mapped") / "out",
+                                  people=MAPPED_PEOPLE, seed=MAPPED_SEED))

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import Engine, select
+from written import written_county
 
 from joinedup.sources.definition import load_definition
 from joinedup.sources.ingest import ingest
@@ -21,7 +22,7 @@ from joinedup.store import schema
 from joinedup.synth import CountySummary, generate_county
 from joinedup.synth.agencies.common import REFUGES
 from joinedup.synth.geography import Properties
-from joinedup.synth.population import Population, assign_homes
+from joinedup.synth.population import Population
 
 PEOPLE, SEED = 20_000, 3
 YEAR = 365.2425
@@ -70,20 +71,12 @@ def read_rows(summary: CountySummary, name: str) -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> World:
-    seen: dict[str, Any] = {}
-
-    def spy(pop: Population, props: Properties, *args: Any, **kwargs: Any) -> None:
-        assign_homes(pop, props, *args, **kwargs)
-        seen.update(pop=pop, props=props)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("joinedup.synth.county.assign_homes", spy)
-        summary = generate_county(tmp_path_factory.mktemp("sealed") / "out", people=PEOPLE,
-                                  seed=SEED)
+    summary, pop, props = written_county(tmp_path_factory.mktemp("sealed") / "out",
+                                         people=PEOPLE, seed=SEED)
     with summary.truth.open(encoding="utf-8", newline="") as handle:
         person_of = {(r["source"], r["record_id"]): int(r["person"][1:]) - 1
                      for r in csv.DictReader(handle)}
-    return World(summary, seen["pop"], seen["props"],
+    return World(summary, pop, props,
                  {name: read_rows(summary, name) for name in SEALING}, person_of)
 
 
