@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select, text
+from sqlalchemy import Connection, Table, func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from joinedup.govern import merkle
 from joinedup.govern.vocabulary import Actor, Role
@@ -44,6 +45,10 @@ BATCH = 50_000
 LOCK_KEY = 0x6A6F696E  # "join": the PostgreSQL advisory lock that orders appends
 LEAF_COLUMNS = ("seq", "at", "request_id", "actor", "organisation", "role", "purpose", "action",
                 "decision", "reason", "agreements", "fields", "subject_commitment")
+
+
+assert tuple(c.name for c in audit_event.columns) == (*LEAF_COLUMNS, "leaf_hash")
+"""``append`` writes rows by position."""
 
 
 def timestamp(moment: datetime) -> str:
@@ -121,25 +126,73 @@ def append(connection: Connection, events: Sequence[Event], *, now: datetime | N
         return []
     at = timestamp(now or datetime.now(UTC))
     first = next_seq(connection)
-    rows: list[dict[str, Any]] = []
-    subjects: list[dict[str, Any]] = []
+    rows: list[tuple[Any, ...]] = []
+    subjects: list[tuple[Any, ...]] = []
+    clean = _Cleaner()
     for seq, event in enumerate(events, start=first):
         detail = None if event.detail is None else _clean(event.detail)
         commit = None
         if event.person_id is not None or detail is not None:
             salt = secrets.token_hex(16)
             commit = commitment(salt, event.person_id, detail)
-            subjects.append({"seq": seq, "person_id": event.person_id, "detail": detail,
-                             "salt": salt})
-        row = {"seq": seq, "at": at, "request_id": _clean(event.request_id),
-               "actor": _clean(event.actor.user), "organisation": _clean(event.actor.organisation),
-               "role": str(event.actor.role), "purpose": _clean(event.purpose),
-               "action": _clean(event.action), "decision": event.decision,
-               "reason": _clean(event.reason), "agreements": ",".join(event.agreements),
-               "fields": ",".join(event.fields), "subject_commitment": commit}
-        row["leaf_hash"] = merkle.leaf_hash(leaf_bytes([row[c] for c in LEAF_COLUMNS])).hex()
-        rows.append(row)
-    connection.execute(audit_event.insert(), rows)
-    if subjects:
-        connection.execute(audit_subject.insert(), subjects)
+            subjects.append((seq, event.person_id, detail, salt))
+        actor = event.actor
+        leaf = (seq, at, clean(event.request_id), clean(actor.user), clean(actor.organisation),
+                str(actor.role), clean(event.purpose), clean(event.action), event.decision,
+                clean(event.reason), clean.joined(event.agreements), clean.joined(event.fields),
+                commit)
+        rows.append((*leaf, merkle.leaf_hash(leaf_bytes(leaf)).hex()))
+    _insert(connection, audit_event, rows)
+    _insert(connection, audit_subject, subjects)
     return list(range(first, first + len(rows)))
+
+
+class _Cleaner:
+    """``_clean`` and joins, once per distinct value: a list of ten thousand events repeats
+    the same actor, purpose, reason and fields ten thousand times."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, str] = {}
+        self._lists: dict[tuple[str, ...], str] = {}
+
+    def __call__(self, value: str) -> str:
+        found = self._seen.get(value)
+        if found is None:
+            found = self._seen[value] = _clean(value)
+        return found
+
+    def joined(self, values: tuple[str, ...]) -> str:
+        found = self._lists.get(values)
+        if found is None:
+            found = self._lists[values] = ",".join(values)
+        return found
+
+
+COPY_FROM = 1_000
+"""Rows from which PostgreSQL is sent ``COPY`` rather than batched ``INSERT``s: three times
+faster for a list of ten thousand people, each audited."""
+
+
+def _insert(connection: Connection, table: Table, rows: list[tuple[Any, ...]]) -> None:
+    """Rows in the table's column order, through the driver: ``COPY`` for many rows on
+    PostgreSQL, else one prepared ``INSERT`` executed many times. A driver error is raised as
+    SQLAlchemy's ``DBAPIError`` either way, so callers see one kind of failure."""
+    if not rows:
+        return
+    columns = [c.name for c in table.columns]
+    if connection.dialect.name == "postgresql" and len(rows) >= COPY_FROM:
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+        failure = connection.dialect.loaded_dbapi.Error
+        try:
+            with raw.cursor() as cursor, cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        except failure as error:
+            raise DBAPIError.instance(statement, None, error, failure) from error
+        return
+    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    connection.exec_driver_sql(
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "
+        f"VALUES ({', '.join([marker] * len(columns))})", rows)

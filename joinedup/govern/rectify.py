@@ -12,7 +12,7 @@ audit trail says who that was, field group by field group.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -26,6 +26,7 @@ from joinedup.govern.vocabulary import GROUP_FIELDS, Actor, Purpose, Role
 from joinedup.sources.definition import CANONICAL_FIELDS, Kind, ValueType
 from joinedup.sources.mapping import SIMPLE
 from joinedup.standardise import InvalidValue, check_birth_date, parse_date
+from joinedup.store.ids import any_of
 from joinedup.store.schema import (
     agency,
     audit_event,
@@ -45,7 +46,6 @@ PURPOSE = Purpose.SUBJECT_ACCESS
 """Data-subject rights requests are recorded under the statutory purpose."""
 PROVENANCE = "provenance"
 """The key ``effective_records`` keeps field -> rectification id under."""
-CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -109,24 +109,19 @@ def typed(field: str, text: str | None) -> Any:
     return text
 
 
-def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
-    ordered = sorted(set(ids))
-    for start in range(0, len(ordered), CHUNK):
-        yield ordered[start:start + CHUNK]
-
-
 def corrections(connection: Connection, record_ids: Sequence[int]
                 ) -> dict[int, list[Correction]]:
     """Every rectification of these records, oldest first, by record."""
     found: dict[int, list[Correction]] = defaultdict(list)
-    r = rectification.c
-    for chunk in _chunks(record_ids):
-        for row in connection.execute(
-                select(r.id, r.source_record_id, r.field, r.value, r.previous_value, r.reason,
-                       r.recorded_by, r.recorded_at)
-                .where(r.source_record_id.in_(chunk)).order_by(r.id)):
-            found[row.source_record_id].append(Correction(*row))
+    for row in connection.execute(_CORRECTIONS, {"ids": sorted(set(record_ids))}):
+        found[row.source_record_id].append(Correction(*row))
     return dict(found)
+
+
+_R = rectification.c
+_CORRECTIONS = (select(_R.id, _R.source_record_id, _R.field, _R.value, _R.previous_value,
+                       _R.reason, _R.recorded_by, _R.recorded_at)
+                .where(any_of(_R.source_record_id, "ids")).order_by(_R.id))
 
 
 def apply(values: dict[str, Any], made: Sequence[Correction]) -> dict[str, Any]:
@@ -148,10 +143,10 @@ def effective_records(connection: Connection, record_ids: Sequence[int]
     sr = source_record.table.c
     columns = [sr[name] for name in source_record.values]
     rows: dict[int, dict[str, Any]] = {}
-    for chunk in _chunks(record_ids):
-        for row in connection.execute(select(sr.id, *columns).where(sr.id.in_(chunk))):
-            values = dict(row._mapping)
-            rows[values.pop("id")] = values
+    for row in connection.execute(select(sr.id, *columns).where(any_of(sr.id, "ids")),
+                                  {"ids": sorted(set(record_ids))}):
+        values = dict(row._mapping)
+        rows[values.pop("id")] = values
     made = corrections(connection, list(rows))
     return {rid: apply(values, made.get(rid, ())) for rid, values in rows.items()}
 

@@ -36,6 +36,7 @@ from joinedup.places import crs, grid
 from joinedup.places.addresses import AddressIndex
 from joinedup.places.needs import CODES, normalise
 from joinedup.store.bulk import BulkInsert, indexes_rebuilt
+from joinedup.store.ids import any_of
 from joinedup.store.schema import (
     flag,
     person_link,
@@ -266,11 +267,8 @@ def _flagged(connection: Connection) -> set[int]:
 
 def persons_at(connection: Connection, uprns: Iterable[str]) -> dict[str, int]:
     """How many persons the hub places at each UPRN (a household's size as far as it knows)."""
-    wanted = sorted(set(uprns))
-    counts: dict[str, int] = {}
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start:start + 500]
-        counts.update(connection.execute(
-            select(residence.c.uprn, func.count()).where(residence.c.uprn.in_(chunk))
-            .group_by(residence.c.uprn)).all())
-    return counts
+    return {u: n for u, n in connection.execute(_PERSONS_AT, {"uprns": sorted(set(uprns))})}
+
+
+_PERSONS_AT = (select(residence.c.uprn, func.count())
+               .where(any_of(residence.c.uprn, "uprns")).group_by(residence.c.uprn))

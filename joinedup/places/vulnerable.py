@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -47,6 +47,7 @@ from joinedup.places import crs, grid
 from joinedup.places.areas import Area
 from joinedup.places.build import latest, persons_at
 from joinedup.places.needs import AgeBands, Need, age, age_needs, need_of
+from joinedup.store.ids import any_of
 from joinedup.store.schema import (
     agency,
     flag,
@@ -60,11 +61,10 @@ from joinedup.views.golden import chosen_value
 from joinedup.views.records import Held, Source, held_by, sources
 
 ACTION = "list_vulnerable"
-_CHUNK = 5_000
 _SR_FLAG = flag.table.c
 _R = residence.c
 _NEAR = (select(_R.person_id, _R.uprn, _R.easting, _R.northing, _R.cell)
-         .where(_R.cell.in_(bindparam("cells", expanding=True))))
+         .where(any_of(_R.cell, "cells")))
 _CANDIDATES = (
     _NEAR.where(_R.flagged),
     _NEAR.where(_R.date_of_birth > bindparam("born_after")),
@@ -72,14 +72,14 @@ _CANDIDATES = (
 """Persons who may need help near an area, three ways, each along its own index (a flag, a
 date of birth under 5 or 85 and over): only they are read, not everyone in the cells."""
 _PLACES = select(place.c.uprn, place.c.address, place.c.postcode).where(
-    place.c.uprn.in_(bindparam("uprns", expanding=True)))
+    any_of(place.c.uprn, "uprns"))
 _SR = source_record.table.c
 _FLAGS = (select(person_link.c.person_id, source.c.name, _SR_FLAG.flag, _SR_FLAG.sensitivity,
                  _SR.sensitivity, _SR.source_id)
           .join(person_link, person_link.c.source_record_id == _SR_FLAG.person_record_id)
           .join(source_record.table, _SR.id == _SR_FLAG.person_record_id)
           .join(source, source.c.id == _SR_FLAG.source_id)
-          .where(person_link.c.person_id.in_(bindparam("persons", expanding=True))))
+          .where(any_of(person_link.c.person_id, "persons")))
 
 
 @dataclass(frozen=True)
@@ -207,11 +207,10 @@ def _inside(connection: Connection, area: Area, bands: AgeBands) -> list[_Candid
     cells = np.concatenate([cover.inside, cover.edge]).tolist()
     found: dict[int, _Candidate] = {}
     for query in _CANDIDATES:
-        for start in range(0, len(cells), _CHUNK):
-            for row in connection.execute(query, {
-                    "cells": cells[start:start + _CHUNK], "born_after": bands.born_after,
-                    "born_on_or_before": bands.born_on_or_before}):
-                found[row[0]] = tuple(row)
+        for row in connection.execute(query, {
+                "cells": cells, "born_after": bands.born_after,
+                "born_on_or_before": bands.born_on_or_before}):
+            found[row[0]] = tuple(row)
     if not found:
         return []
     rows = list(found.values())
@@ -220,11 +219,6 @@ def _inside(connection: Connection, area: Area, bands: AgeBands) -> list[_Candid
     cell = np.fromiter((r[4] for r in rows), np.int64, len(rows))
     keep = grid.contains(area.geometry, east, north, cell)
     return [r for r, ok in zip(rows, keep.tolist(), strict=True) if ok]
-
-
-def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
-    for start in range(0, len(ids), _CHUNK):
-        yield list(ids[start:start + _CHUNK])
 
 
 def _people(connection: Connection, scope: Scope, persons: Sequence[int], today: date
@@ -270,16 +264,15 @@ def _needs_flagged(connection: Connection, scope: Scope, persons: Sequence[int],
     door a stale need costs a question, a dropped one may cost a life."""
     agencies = {s.name: s.agency for s in known.values()}
     found: dict[int, dict[Need, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for chunk in _chunks(persons):
-        for person_id, name, code, sensitivity, record_sensitivity, record_source \
-                in connection.execute(_FLAGS, {"persons": chunk}):
-            need = need_of(code)
-            group = flag_group(sensitivity)
-            if (need is None or group is None or group not in scope.grants.get(name, ())
-                    or (record_sensitivity == SEALED
-                        and known[record_source].name not in scope.sealed)):
-                continue
-            found[person_id][need].add(agencies[name])
+    for person_id, name, code, sensitivity, record_sensitivity, record_source \
+            in connection.execute(_FLAGS, {"persons": list(persons)}):
+        need = need_of(code)
+        group = flag_group(sensitivity)
+        if (need is None or group is None or group not in scope.grants.get(name, ())
+                or (record_sensitivity == SEALED
+                    and known[record_source].name not in scope.sealed)):
+            continue
+        found[person_id][need].add(agencies[name])
     return found
 
 
@@ -296,10 +289,8 @@ def _households(connection: Connection, candidates: Sequence[_Candidate],
         return ()
     uprns = sorted(at)
     counts = persons_at(connection, uprns)
-    addresses: dict[str, tuple[str | None, str | None]] = {}
-    for start in range(0, len(uprns), _CHUNK):
-        addresses.update((u, (a, p)) for u, a, p in connection.execute(
-            _PLACES, {"uprns": uprns[start:start + _CHUNK]}))
+    addresses: dict[str, tuple[str | None, str | None]] = {
+        u: (a, p) for u, a, p in connection.execute(_PLACES, {"uprns": uprns})}
     east = np.array([where[u][2] for u in uprns])
     north = np.array([where[u][3] for u in uprns])
     lon, lat = crs.to_wgs84(east, north)

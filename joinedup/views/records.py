@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, select
 
 from joinedup.govern.decide import Decision
 from joinedup.govern.rectify import PROVENANCE, apply, corrections
 from joinedup.govern.vocabulary import GROUP_FIELDS, Group
+from joinedup.store.ids import any_of
 from joinedup.store.schema import agency, person_link, source, source_record
 
 CHUNK = 500
@@ -26,11 +27,14 @@ VALUE_FIELDS = tuple(f for g in (Group.IDENTITY, Group.CONTACT_DETAILS)
 """The person-record fields a view may show, identity first."""
 
 _SR = source_record.table.c
-_HELD = (select(_SR.id, _SR.record_id, _SR.source_id, _SR.valid_from, _SR.load_id,
-                _SR.identifiers, _SR.sensitivity, *(_SR[f] for f in VALUE_FIELDS),
-                person_link.c.person_id)
+_KEYS = (_SR.id, _SR.record_id, _SR.source_id, _SR.valid_from, _SR.load_id, _SR.identifiers,
+         _SR.sensitivity)
+_VALUES = (len(_KEYS), len(_KEYS) + len(VALUE_FIELDS))
+"""Where ``VALUE_FIELDS`` are in a row of ``_HELD`` and ``_HELD_BY_PERSON``."""
+_COLUMNS = (*_KEYS, *(_SR[f] for f in VALUE_FIELDS), person_link.c.person_id)
+_HELD = (select(*_COLUMNS)
          .outerjoin(person_link, person_link.c.source_record_id == _SR.id)
-         .where(_SR.id.in_(bindparam("ids", expanding=True))))
+         .where(any_of(_SR.id, "ids")))
 _SOURCES = select(source.c.id, source.c.name, agency.c.name, source.c.kind).join(
     agency, agency.c.id == source.c.agency_id)
 
@@ -84,28 +88,27 @@ def chunks(ids: Sequence[int]) -> Iterator[list[int]]:
 
 
 _HELD_BY_PERSON = (
-    select(_SR.id, _SR.record_id, _SR.source_id, _SR.valid_from, _SR.load_id, _SR.identifiers,
-           _SR.sensitivity, *(_SR[f] for f in VALUE_FIELDS), person_link.c.person_id)
+    select(*_COLUMNS)
     .join(person_link, person_link.c.source_record_id == _SR.id)
-    .where(person_link.c.person_id.in_(bindparam("persons", expanding=True))))
+    .where(any_of(person_link.c.person_id, "persons")))
 
 
 def held(connection: Connection, record_ids: Sequence[int],
          known: dict[int, Source] | None = None) -> list[Held]:
     """The records with these ids, corrections applied, ordered by agency, source, id."""
-    return _made([row for chunk in chunks(record_ids)
-                  for row in connection.execute(_HELD, {"ids": chunk})], connection, known)
+    return _made(connection.execute(_HELD, {"ids": sorted(set(record_ids))}).all(), connection,
+                 known)
 
 
 def held_by(connection: Connection, persons: Sequence[int], source_ids: Sequence[int],
             known: dict[int, Source] | None = None) -> list[Held]:
-    """The records of these persons in these sources, as ``held`` gives them: one query a
-    chunk of persons, for lists of many (the households in an area). The sources are picked
+    """The records of these persons in these sources, as ``held`` gives them: one query for
+    any number of persons (the households in an area). The sources are picked
     here, not in SQL, where SQLite would walk a source's whole index rather than the persons'
     few records."""
     wanted = set(source_ids)
-    return _made([row for chunk in chunks(persons) for row in connection.execute(
-        _HELD_BY_PERSON, {"persons": chunk}) if row.source_id in wanted], connection, known)
+    return _made([row for row in connection.execute(_HELD_BY_PERSON, {"persons": sorted(set(
+        persons))}) if row.source_id in wanted], connection, known)
 
 
 def _made(rows: Sequence[Any], connection: Connection, known: dict[int, Source] | None
@@ -115,10 +118,13 @@ def _made(rows: Sequence[Any], connection: Connection, known: dict[int, Source] 
     known = known if known is not None else sources(connection)
     made = corrections(connection, [r.id for r in rows])
     found = []
-    for row in rows:
-        m = row._mapping
-        values = apply({f: m[f] for f in VALUE_FIELDS}, made.get(row.id, ()))
-        provenance: dict[str, int] = values.pop(PROVENANCE)
+    first, last = _VALUES
+    for row in rows:  # by position: a view of thousands of records spends its time here
+        values = dict(zip(VALUE_FIELDS, row[first:last], strict=True))
+        provenance: dict[str, int] = {}
+        if row.id in made:
+            values = apply(values, made[row.id])
+            provenance = values.pop(PROVENANCE)
         where = known[row.source_id]
         found.append(Held(row.id, row.person_id, where.name, where.agency, row.record_id,
                           values, frozenset(provenance), provenance, row.valid_from,

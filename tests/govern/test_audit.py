@@ -92,6 +92,43 @@ def test_events_are_numbered_on_from_the_last(engine: Engine, key_dir: Path) -> 
     assert verify(engine, key_dir).ok
 
 
+def test_a_long_list_of_events_is_written_in_bulk_and_verifies(engine: Engine,
+                                                                key_dir: Path) -> None:
+    """From ``COPY_FROM`` events PostgreSQL is sent COPY: the same rows, the same leaves."""
+    write_events(engine, 3)
+    write_events(engine, audit.COPY_FROM + 7, start=3)
+
+    result = verify(engine, key_dir)
+
+    assert result.ok, result.problem
+    assert result.events == audit.COPY_FROM + 10
+    with engine.connect() as c:
+        subjects = c.execute(text("SELECT count(*), count(detail) FROM audit_subject")).one()
+        last = c.execute(text("SELECT reason, agreements, fields FROM audit_event "
+                              "WHERE seq = :seq"), {"seq": audit.COPY_FROM + 10}).one()
+    assert tuple(subjects) == (audit.COPY_FROM + 10, 1 + (audit.COPY_FROM + 7) // 2)
+    assert tuple(last) == (f"reason {audit.COPY_FROM + 9}", "DSA-1/v1",
+                           "community_health:identity")
+
+
+def test_a_bulk_write_that_fails_raises_and_leaves_nothing(engine: Engine) -> None:
+    with engine.begin() as c:
+        if c.dialect.name == "sqlite":
+            c.execute(text("CREATE TRIGGER audit_full BEFORE INSERT ON audit_subject "
+                           "BEGIN SELECT RAISE(ABORT, 'no space left for the audit'); END"))
+        else:
+            c.execute(text("CREATE FUNCTION audit_full() RETURNS trigger LANGUAGE plpgsql AS "
+                           "$$ BEGIN RAISE EXCEPTION 'no space left for the audit'; END $$"))
+            c.execute(text("CREATE TRIGGER audit_full BEFORE INSERT ON audit_subject "
+                           "FOR EACH ROW EXECUTE FUNCTION audit_full()"))
+
+    with pytest.raises(DBAPIError, match="no space left for the audit"):
+        write_events(engine, audit.COPY_FROM)
+
+    with engine.connect() as c:
+        assert c.execute(text("SELECT count(*) FROM audit_event")).scalar_one() == 0
+
+
 def test_an_edited_event_is_named(engine: Engine, key_dir: Path) -> None:
     write_events(engine, 8)
 
