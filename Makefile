@@ -27,7 +27,10 @@ demo: $(STAMP)
 	$(BIN)/joinedup places load-areas demo/county/data/wards.geojson --kind ward --name-property name
 	$(BIN)/joinedup sensors register demo/county/sensors/registry.csv
 	$(BIN)/joinedup sensors ingest demo/county/sensors/readings.csv demo/county/sensors/air_quality.jsonl demo/county/sensors/late.jsonl
+	$(BIN)/joinedup places load-areas demo/county/data/parishes.geojson --kind parish --name-property name
+	$(BIN)/joinedup opendata publish
 	$(BIN)/joinedup users demo
+	$(BIN)/joinedup citizens demo
 	$(BIN)/joinedup serve --host 127.0.0.1 --port $(PORT)
 
 lint: $(STAMP)

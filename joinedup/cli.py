@@ -32,8 +32,11 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from joinedup import (
     __version__,
     cli_audit,
+    cli_changes,
+    cli_citizen,
     cli_dpo,
     cli_objections,
+    cli_opendata,
     cli_places,
     cli_retention,
     cli_rights,
@@ -743,6 +746,47 @@ sensors_app.command("list")(cli_sensors.list_command)
 sensors_app.command("latest")(cli_sensors.latest_command)
 sensors_app.command("rollup")(cli_sensors.rollup_command)
 sensors_app.command("gaps")(cli_sensors.gaps_command)
+
+# -- open data -------------------------------------------------------------------------------
+
+opendata_app = App(help="Open data: publish disclosure-controlled aggregates.",
+                   no_args_is_help=True)
+app.add_typer(opendata_app, name="opendata")
+opendata_app.command("publish")(cli_opendata.publish_command)
+opendata_app.command("check")(cli_opendata.check_command)
+opendata_app.command("list")(cli_opendata.list_command)
+
+# -- the citizen portal: accounts, rights requests, exemptions -------------------------------
+
+citizens_app = App(help="Citizen portal accounts: list, demo details.", no_args_is_help=True)
+requests_app = App(help="Citizens' rights requests: the DPO's work queue.",
+                   no_args_is_help=True)
+exemptions_app = App(help="Accesses withheld from citizens (DPA 2018 Sch. 2).",
+                     no_args_is_help=True)
+for group, name in ((citizens_app, "citizens"), (requests_app, "requests"),
+                    (exemptions_app, "exemptions")):
+    app.add_typer(group, name=name)
+citizens_app.command("list")(cli_citizen.citizens_list_command)
+citizens_app.command("demo")(cli_citizen.citizens_demo_command)
+requests_app.command("list")(cli_citizen.requests_list_command)
+requests_app.command("show")(cli_citizen.requests_show_command)
+requests_app.command("process")(cli_citizen.requests_process_command)
+requests_app.command("refuse")(cli_citizen.requests_refuse_command)
+requests_app.command("remind")(cli_citizen.requests_remind_command)
+exemptions_app.command("add")(cli_citizen.exemptions_add_command)
+exemptions_app.command("list")(cli_citizen.exemptions_list_command)
+exemptions_app.command("withdraw")(cli_citizen.exemptions_withdraw_command)
+
+# -- tell us once: a change of details, routed to every agency that holds the person ---------
+
+changes_app = App(help="Tell us once: changes of details for the agencies.",
+                  no_args_is_help=True)
+app.add_typer(changes_app, name="changes")
+changes_app.command("report")(cli_changes.report_command)
+changes_app.command("list")(cli_changes.list_command)
+changes_app.command("show")(cli_changes.show_command)
+changes_app.command("accept")(cli_changes.accept_command)
+changes_app.command("reject")(cli_changes.reject_command)
 
 
 def main() -> None:

@@ -104,5 +104,10 @@ def acting_as(settings: Settings, role: Role, organisation: str | None = None) -
     return Actor(settings.operator, organisation or settings.organisation, role)
 
 
+def cell(value: object) -> str:
+    """A table cell: empty for None, and never read as Rich markup (a reason may hold "[")."""
+    return "" if value is None else escape(str(value))
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)

@@ -17,7 +17,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from joinedup.cli_base import DbOption, acting_as, err, out, settings_for, store, utcnow
+from joinedup.cli_base import DbOption, acting_as, cell, err, out, settings_for, store, utcnow
 from joinedup.errors import BadInput
 from joinedup.govern import keys, relationships, reports
 from joinedup.govern.pseudonymise import analytics_extract
@@ -40,11 +40,6 @@ def parse_day(value: str | None, option: str) -> date | None:
 
 def _start(day: date | None) -> datetime | None:
     return None if day is None else datetime.combine(day, time())
-
-
-def _text(value: object) -> str:
-    """A table cell: empty for None, and never read as Rich markup (a reason may hold "[")."""
-    return "" if value is None else escape(str(value))
 
 
 # -- extract -----------------------------------------------------------------------------------
@@ -125,7 +120,7 @@ def audit_search_command(
         table.add_column(name, overflow="fold", justify="right" if name == "seq" else "left")
     for r in rows:
         table.add_row(str(r.seq), r.at[:19].replace("T", " "),
-                      *(_text(v) for v in (r.actor, r.organisation, r.role, r.purpose, r.action,
+                      *(cell(v) for v in (r.actor, r.organisation, r.role, r.purpose, r.action,
                                            r.decision, r.person_id, r.reason)))
     out.print(table)
     err.print(f"{len(rows)} events" + (f" (limit {limit})" if len(rows) == limit else ""))
@@ -184,8 +179,8 @@ def audit_unusual_command(
     for name in ("user", "role", "organisation", "persons", "role median", "ratio", "alert"):
         table.add_column(name, overflow="fold")
     for f in flagged:
-        table.add_row(_text(f.user), f.role, _text(f.organisation), f"{f.persons:,}",
-                      f"{f.role_median:g}", f"{f.ratio:g}", _text(f.alert_id))
+        table.add_row(cell(f.user), f.role, cell(f.organisation), f"{f.persons:,}",
+                      f"{f.role_median:g}", f"{f.ratio:g}", cell(f.alert_id))
     out.print(table)
 
 
@@ -210,7 +205,7 @@ def alerts_list_command(
         table.add_column(name, overflow="fold")
     for a in rows:
         table.add_row(str(a.id), a.kind, f"{a.raised_at:%Y-%m-%d %H:%M}", a.status,
-                      _text(a.outcome), _text(a.summary))
+                      cell(a.outcome), cell(a.summary))
     out.print(table)
 
 

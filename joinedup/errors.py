@@ -12,6 +12,7 @@
     ├── LinkError                 records cannot be linked as asked (contradictory reviews)
     ├── GovernError               governance refuses (expired agreement, unsafe key file, bad log)
     │   └── AccessDenied            HTTP 403: policy refuses a read of person data (audited)
+    │       └── NotTheirs             HTTP 404: a citizen asked for what is not theirs (or nothing)
     └── AuthError                 HTTP 401: who is asking cannot be established
         ├── AuthenticationFailed    wrong password, unknown user, bad or expired token
         ├── AccountLocked           too many failed sign-ins; says until when (HTTP 401)
@@ -127,6 +128,15 @@ class AccessDenied(GovernError):
     """A request for person data that policy refuses; the refusal itself is audited."""
 
     http_status = 403
+
+
+class NotTheirs(AccessDenied):
+    """A citizen asked for something of theirs by id (a rights request, a change they
+    reported) that is someone else's, or nothing. A refusal, so its audit event is committed
+    (``govern.session.governed``), but answered as "not found" (HTTP 404) whether or not it
+    exists, so ids cannot be probed to learn what others have asked."""
+
+    http_status = 404
 
 
 class AgreementError(BadInput):

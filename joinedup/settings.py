@@ -9,6 +9,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEFAULT_DATABASE_URL = "sqlite:///joinedup.db"
 DEFAULT_SECRET_KEY = "joinedup-development-secret-change-me"
 """Known to everyone who reads this file: production mode refuses to start with it."""
+DEFAULT_COUNCIL = "Norfolk County Council"
+DEFAULT_COUNCIL_SERVICES = ("Adult Social Care", "Children's Services",
+                            "Norfolk Library and Information Service",
+                            "Norfolk Fire and Rescue Service")
+"""The county council's own services, whose data its data team keeps (the county council is
+Norfolk's fire and rescue authority)."""
 
 
 class Settings(BaseSettings):
@@ -98,3 +104,40 @@ class Settings(BaseSettings):
 
     dashboard_threshold: int = 5
     """The smallest count a dashboard shows; smaller ones read "<5" (at least 2)."""
+
+    opendata_organisation: str = "Norfolk County Council Business Intelligence"
+    """Whose analysts publish open data: ``joinedup opendata publish`` counts what the
+    analytics agreements share with this organisation's analyst role, and no more."""
+
+    opendata_publisher: str = "Norfolk County Council"
+    """The publisher the open data catalogue names."""
+
+    opendata_rule: str = "threshold"
+    """The disclosure rule for person-derived open data: ``threshold`` (the threshold and
+    rounding below) or ``nhs`` (NHS Digital's sub-national rule: 1 to 7 hidden, the rest
+    rounded to 5)."""
+
+    opendata_threshold: int = 10
+    """The smallest count open data shows under the ``threshold`` rule (social care's 10)."""
+
+    opendata_thresholds: dict[str, int] = {}
+    """A threshold by topic instead, as JSON, e.g. ``{"multi-agency": 5}``; the topics are
+    ``social-care`` and ``multi-agency``."""
+
+    opendata_rounding: int = 5
+    """Open data counts are rounded to the nearest this (1: exact)."""
+
+    opendata_rate_per_minute: int = 120
+    """Requests a minute each client may make of the public open data pages and API."""
+
+    opendata_burst: int = 30
+    """Requests a client may make at once before the per-minute rate applies (HTTP 429)."""
+
+    council: str = DEFAULT_COUNCIL
+    """The county council: its data team (an organisation whose name starts with this, e.g.
+    "Norfolk County Council Data Team") decides tell-us-once changes for its own services."""
+
+    council_services: list[str] = list(DEFAULT_COUNCIL_SERVICES)
+    """The council's own services (agency names, as JSON), whose change notifications its data
+    team decides; every other agency (the NHS trust, the police, the district councils)
+    decides its own."""

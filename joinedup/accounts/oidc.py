@@ -18,7 +18,7 @@ import jwt
 from joinedup.accounts.tokens import refusal
 from joinedup.accounts.users import normalise_username
 from joinedup.errors import AuthenticationFailed, BadInput
-from joinedup.govern.vocabulary import Actor, Role
+from joinedup.govern.vocabulary import STAFF_ROLES, Actor, Role
 from joinedup.settings import Settings
 
 ALGORITHMS = ("RS256", "ES256")
@@ -70,7 +70,7 @@ def oidc_setting_problems(settings: Settings) -> list[str]:
     if given:
         problems += [f"{name} is not set (it is needed with {', '.join(given)})"
                      for name, value in needed.items() if not value]
-    roles = {r.value for r in Role}
+    roles = {r.value for r in STAFF_ROLES}
     problems += [f"JOINEDUP_OIDC_ROLE_MAP maps {name!r} to {role!r}, which is not a joinedup "
                  f"role ({', '.join(sorted(roles))})"
                  for name, role in settings.oidc_role_map.items() if role not in roles]

@@ -14,8 +14,9 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, Row, Table, select, update
 
 from joinedup.accounts.users import User, get_user_by_id, naive_utc
 from joinedup.errors import BadInput, CsrfError
@@ -40,11 +41,35 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _end(connection: Connection, token_sha256: str, now: datetime) -> int:
-    result = connection.execute(update(web_session).where(
-        web_session.c.token_sha256 == token_sha256, web_session.c.ended_at.is_(None)
+def end_token(connection: Connection, table: Table, token_sha256: str, now: datetime) -> int:
+    """End the session of a token's digest in a session table (staff or citizen); 0 if it
+    had ended already."""
+    result = connection.execute(update(table).where(
+        table.c.token_sha256 == token_sha256, table.c.ended_at.is_(None)
     ).values(ended_at=now))
     return int(result.rowcount)
+
+
+def live_token(connection: Connection, table: Table, token: str, *, now: datetime,
+               idle_minutes: int) -> Row[Any] | None:
+    """The row of a session table (staff ``web_session`` or ``citizen_session``) a cookie's
+    token names while that session is live; None when the token is unknown, the session
+    ended, expired or was idle longer than ``idle_minutes`` (then it is ended for good).
+    The caller marks it seen (``mark_seen``) once it has checked who it signs in."""
+    digest = token_hash(token)
+    row = connection.execute(select(table).where(table.c.token_sha256 == digest)).first()
+    if row is None or row.ended_at is not None:
+        return None
+    if row.expires_at <= now or row.last_seen_at + timedelta(minutes=idle_minutes) < now:
+        end_token(connection, table, digest, now)
+        return None
+    return row
+
+
+def mark_seen(connection: Connection, table: Table, token_sha256: str, now: datetime) -> None:
+    """The session was used now: its idle time counts from here."""
+    connection.execute(update(table).where(table.c.token_sha256 == token_sha256)
+                       .values(last_seen_at=now))
 
 
 def start_session(connection: Connection, user: User, *, now: datetime, hours: int,
@@ -54,7 +79,7 @@ def start_session(connection: Connection, user: User, *, now: datetime, hours: i
     came with, is ended, so a token planted before sign-in is worth nothing after it."""
     now = naive_utc(now)
     if previous_token:
-        _end(connection, token_hash(previous_token), now)
+        end_token(connection, web_session, token_hash(previous_token), now)
     token = secrets.token_urlsafe(32)
     session = WebSession(token_sha256=token_hash(token), user=user,
                          csrf_token=secrets.token_urlsafe(32), purpose=None, created_at=now,
@@ -71,19 +96,14 @@ def load_session(connection: Connection, token: str, *, now: datetime, idle_minu
     unknown, the session ended (logout), expired, was idle longer than ``idle_minutes``, or
     its user has since been disabled. An expired or idle session is ended for good."""
     now = naive_utc(now)
-    digest = token_hash(token)
-    row = connection.execute(select(web_session).where(
-        web_session.c.token_sha256 == digest)).first()
-    if row is None or row.ended_at is not None:
+    row = live_token(connection, web_session, token, now=now, idle_minutes=idle_minutes)
+    if row is None:
         return None
-    if row.expires_at <= now or row.last_seen_at + timedelta(minutes=idle_minutes) < now:
-        _end(connection, digest, now)
-        return None
+    digest = row.token_sha256
     user = get_user_by_id(connection, row.user_id)
     if user is None or not user.active:
         return None
-    connection.execute(update(web_session).where(web_session.c.token_sha256 == digest)
-                       .values(last_seen_at=now))
+    mark_seen(connection, web_session, digest, now)
     purpose = Purpose(row.purpose) if row.purpose else None
     if purpose is not None and purpose not in ROLE_PURPOSES[user.role]:
         purpose = None  # the user's role changed since: they choose again
@@ -127,7 +147,7 @@ def end_session(connection: Connection, token: str, *, now: datetime) -> None:
         web_session.c.token_sha256 == digest, web_session.c.ended_at.is_(None))).first()
     if row is None:
         return
-    _end(connection, digest, now)
+    end_token(connection, web_session, digest, now)
     user = get_user_by_id(connection, row.user_id)
     if user is not None:
         audit.append(connection, [audit.Event(user.actor(), audit.OPERATIONS, "logout",

@@ -17,11 +17,12 @@ from joinedup.errors import AccessDenied, BadInput
 from joinedup.govern import audit
 from joinedup.govern.relationships import anchor
 from joinedup.govern.vocabulary import Actor, Purpose, Role
-from joinedup.store.schema import objection, person_link
+from joinedup.store.schema import citizen_account, objection, person_link
 
 KINDS = ("research", "agency")
-RECORDERS = frozenset({Role.DPO, Role.CALL_CENTRE_ADVISOR})
-"""The DPO's office, and advisors taking the request on the phone (tell us once)."""
+RECORDERS = frozenset({Role.DPO, Role.CALL_CENTRE_ADVISOR, Role.CITIZEN})
+"""The DPO's office, advisors taking the request on the phone (tell us once), and a signed-in
+citizen, for themselves only (``citizen_person``)."""
 
 
 @dataclass(frozen=True)
@@ -34,10 +35,28 @@ class Objection:
     withdrawn_at: datetime | None
 
 
+def citizen_person(connection: Connection, actor: Actor) -> int | None:
+    """The person a signed-in citizen (``citizen:<account id>``) is now: the one their
+    account's verified record is linked to; None for anyone else."""
+    account = actor.user.removeprefix(f"{Role.CITIZEN.value}:")
+    if actor.role is not Role.CITIZEN or not account.isdigit():
+        return None
+    found = connection.execute(
+        select(person_link.c.person_id)
+        .join(citizen_account, citizen_account.c.source_record_id
+              == person_link.c.source_record_id)
+        .where(citizen_account.c.id == int(account))).scalar_one_or_none()
+    return None if found is None else int(found)
+
+
 def _allowed(connection: Connection, actor: Actor, action: str, person_id: int,
              now: datetime) -> None:
+    reason = ""
     if actor.role not in RECORDERS:
         reason = f"the role {actor.role} may not record objections"
+    elif actor.role is Role.CITIZEN and citizen_person(connection, actor) != person_id:
+        reason = "a citizen may record or withdraw only their own objections"
+    if reason:
         audit.append(connection, [audit.Event(actor, Purpose.SUBJECT_ACCESS, action, "deny",
                                               reason, person_id=person_id)], now=now)
         raise AccessDenied(reason)

@@ -13,6 +13,15 @@ transaction that either happens whole or not at all:
   objections and corrections, and the data-quality warnings and quarantined rows loads kept
   about it (they hold raw values the agency sent). A DPO alert about a break-glass use stays
   (it is the record of your oversight) but no longer points at the grant.
+* What the person did or asked through the hub is theirs, not the record's, so it moves to
+  another of their records (the lowest id) if they have one: their citizen account, a
+  change of details they reported (tell us once) and an exemption the DPO recorded for them.
+  With no record left: the citizen account is **closed** (it can no longer sign in; its
+  password, One Login link and sessions go) but kept, with every rights request made from
+  it, because those are the DPO's records of statutory requests; the subject access packs
+  delivered to it go (they are copies of the data just removed); the changes and exemptions
+  go. Each agency's copy of the record's values in a change notification goes with the
+  record, and a notification left with none of the agency's records goes too.
 * **anonymise** keeps the row so that counts and trends stay right, but clears every direct
   identifier, in the current version and in every earlier one: names, date of birth, NHS
   number, UPRN, address, phone, email, other identifiers, the raw text of values that failed
@@ -76,9 +85,15 @@ from joinedup.sources.definition import (
 )
 from joinedup.store.schema import (
     Versioned,
+    access_exemption,
     audit_redaction,
     audit_subject,
     break_glass,
+    change_notification,
+    change_record,
+    change_request,
+    citizen_account,
+    citizen_session,
     contact,
     data_warning,
     dpo_alert,
@@ -98,6 +113,8 @@ from joinedup.store.schema import (
     rectification,
     referral,
     review_pair,
+    rights_pack,
+    rights_request,
     source,
     source_record,
 )
@@ -116,6 +133,9 @@ ACTIVITY_DATES: dict[Kind, tuple[str, ...]] = {
 """The dates an activity row's own retention counts from (``_activity_date``)."""
 ANCHORED: tuple[Table, ...] = (referral, live_contact, objection, rectification)
 """Governance rows anchored to a person record (break-glass, which DPO alerts cite, apart)."""
+PERSONAL: tuple[Table, ...] = (citizen_account, change_request, access_exemption)
+"""Rows anchored to a record that are the person's, not the record's: moved to another of
+their records when theirs goes (``_reanchor``)."""
 RECORD = source_record.table
 
 
@@ -356,16 +376,16 @@ def _delete_records(connection: Connection, ids: Sequence[int]) -> Counter[Kind]
             connection.execute(delete(history).where(
                 history.c.person_record_id.in_(chunk)))
             removed[kind] += _delete_rows(connection, versioned, rows)
-    _unlink(connection, ids)
     _release_anchors(connection, ids)
+    _unlink(connection, ids)
     _delete_rows(connection, source_record, ids)
     return removed
 
 
 def _anonymise_records(connection: Connection, ids: Sequence[int]) -> None:
     _forget_terms(connection, ids)
-    _unlink(connection, ids)
     _release_anchors(connection, ids)
+    _unlink(connection, ids)
     cleared = {column: None for column in CLEARED}
     history = source_record.history
     for chunk in _chunks(ids):
@@ -432,16 +452,80 @@ def _unlink(connection: Connection, ids: Sequence[int]) -> None:
 
 
 def _release_anchors(connection: Connection, ids: Sequence[int]) -> None:
-    """Remove the governance rows anchored to records; DPO alerts stay, without their grant."""
+    """Remove the governance rows anchored to records (while they are still linked: what is
+    the person's moves to another of their records first); DPO alerts stay, without their
+    grant."""
+    _reanchor(connection, ids)
     for chunk in _chunks(ids):
         for table in ANCHORED:
             connection.execute(delete(table).where(table.c.source_record_id.in_(chunk)))
+        _forget_changes(connection, chunk)
+        _close_accounts(connection, chunk)
+        connection.execute(delete(access_exemption).where(
+            access_exemption.c.source_record_id.in_(chunk)))
         grants = connection.execute(select(break_glass.c.id).where(
             break_glass.c.source_record_id.in_(chunk))).scalars().all()
         if grants:
             connection.execute(update(dpo_alert).where(dpo_alert.c.break_glass_id.in_(grants))
                                .values(break_glass_id=None))
             connection.execute(delete(break_glass).where(break_glass.c.id.in_(grants)))
+
+
+def _reanchor(connection: Connection, ids: Sequence[int]) -> None:
+    """Move the ``PERSONAL`` rows anchored to these records to another record of the same
+    person (their lowest id not among ``ids``), where they have one."""
+    going = set(ids)
+    for chunk in _chunks(ids):
+        person_of: dict[int, int] = {rid: pid for rid, pid in connection.execute(
+            select(person_link.c.source_record_id, person_link.c.person_id)
+            .where(person_link.c.source_record_id.in_(chunk)))}
+        if not person_of:
+            continue
+        kept: dict[int, int] = {}
+        for rid, pid in connection.execute(
+                select(person_link.c.source_record_id, person_link.c.person_id)
+                .where(person_link.c.person_id.in_(sorted(set(person_of.values()))))
+                .order_by(person_link.c.source_record_id)):
+            if rid not in going:
+                kept.setdefault(pid, rid)
+        moves = [{"b_old": rid, "b_new": kept[pid]} for rid, pid in sorted(person_of.items())
+                 if pid in kept]
+        for table in PERSONAL if moves else ():
+            connection.execute(update(table).where(table.c.source_record_id == bindparam("b_old"))
+                               .values(source_record_id=bindparam("b_new")), moves)
+
+
+def _forget_changes(connection: Connection, chunk: list[int]) -> None:
+    """Changes of details still anchored to these records (the person has no other), with
+    their notifications; every agency's copy of these records' values; and the notifications
+    this leaves with none of their agency's records."""
+    gone = select(change_request.c.id).where(change_request.c.source_record_id.in_(chunk))
+    notes = select(change_notification.c.id).where(change_notification.c.change_id.in_(gone))
+    emptied = set(connection.execute(select(change_record.c.notification_id).distinct().where(
+        change_record.c.source_record_id.in_(chunk))).scalars())
+    connection.execute(delete(change_record).where(or_(
+        change_record.c.source_record_id.in_(chunk), change_record.c.notification_id.in_(notes))))
+    emptied -= set(connection.execute(select(change_record.c.notification_id).distinct().where(
+        change_record.c.notification_id.in_(sorted(emptied)))).scalars())
+    connection.execute(delete(change_notification).where(or_(
+        change_notification.c.change_id.in_(gone), change_notification.c.id.in_(sorted(emptied)))))
+    connection.execute(delete(change_request).where(change_request.c.source_record_id.in_(chunk)))
+
+
+def _close_accounts(connection: Connection, chunk: list[int]) -> None:
+    """Close the citizen accounts still anchored to these records (the person has no other):
+    no record, no way to sign in, no sessions, no delivered packs; the account and its rights
+    requests stay, the DPO's records of what was asked and answered."""
+    accounts = connection.execute(select(citizen_account.c.id).where(
+        citizen_account.c.source_record_id.in_(chunk))).scalars().all()
+    if not accounts:
+        return
+    requests = select(rights_request.c.id).where(rights_request.c.account_id.in_(accounts))
+    connection.execute(delete(rights_pack).where(rights_pack.c.request_id.in_(requests)))
+    connection.execute(delete(citizen_session).where(citizen_session.c.account_id.in_(accounts)))
+    connection.execute(update(citizen_account).where(citizen_account.c.id.in_(accounts)).values(
+        source_record_id=None, active=False, password_hash=None, oidc_subject=None,
+        locked_until=None, failed_logins=0))
 
 
 def _forget_terms(connection: Connection, ids: Sequence[int]) -> None:

@@ -186,10 +186,7 @@ def subject_access(connection: Connection, register: Register, actor: Actor, per
 def _write(pack: SarPack, document: dict[str, Any], notes: dict[str, Any]) -> None:
     """Write the three files after the audit, so a pack never exists unaudited; a failure
     here rolls the audit back with everything else."""
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters["when"] = _when
-    html = env.get_template("sar.html").render(pack=document, labels=_label)
+    html = render_html(document)
     try:
         pack.json_path.parent.mkdir(parents=True, exist_ok=True)
         pack.json_path.write_text(_json(document), encoding="utf-8")
@@ -198,6 +195,15 @@ def _write(pack: SarPack, document: dict[str, Any], notes: dict[str, Any]) -> No
     except OSError as exc:
         raise GovernError(f"cannot write the subject access pack to "
                           f"{pack.json_path.parent}: {exc}") from exc
+
+
+def render_html(document: dict[str, Any]) -> str:
+    """The pack as the person reads it, from its JSON document (also after an exemption has
+    filtered it, for the copy delivered in the citizen portal)."""
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["when"] = _when
+    return env.get_template("sar.html").render(pack=document, labels=_label)
 
 
 def _json(document: dict[str, Any]) -> str:

@@ -25,6 +25,7 @@ class Role(StrEnum):
     DPO = "dpo"
     ADMIN = "admin"
     SENSOR_FEED = "sensor_feed"
+    CITIZEN = "citizen"
 
 
 class Purpose(StrEnum):
@@ -50,10 +51,17 @@ ROLE_PURPOSES: dict[Role, frozenset[Purpose]] = {
     Role.DPO: frozenset({Purpose.SUBJECT_ACCESS, Purpose.AUDIT}),
     Role.ADMIN: frozenset(),
     Role.SENSOR_FEED: frozenset(),
+    Role.CITIZEN: frozenset(),
 }
 """The purposes each role may act for at all; agreements narrow this further, never widen it.
 An admin runs the hub (users, agreements, loads) and reads no person's data; a sensor feed is
-a machine posting readings (``POST /api/sensors/readings``) and reads nothing personal."""
+a machine posting readings (``POST /api/sensors/readings``) and reads nothing personal; a
+citizen, signed in to the citizen portal, sees only their own data through ``joinedup.citizen``,
+never through an access decision about a person id (which would let them name anyone's)."""
+
+STAFF_ROLES: tuple[Role, ...] = tuple(r for r in Role if r is not Role.CITIZEN)
+"""The roles a staff account (``app_user``) or an identity provider's claim may carry: a citizen
+signs in to the citizen portal only, never as staff."""
 
 STATUTORY_PURPOSES = frozenset({Purpose.SUBJECT_ACCESS})
 """Purposes the law itself grants (UK GDPR Art. 15), so no sharing agreement is needed."""

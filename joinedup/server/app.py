@@ -159,7 +159,7 @@ def _joinedup_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, JoinedUpError)
     target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
     if isinstance(exc, SignInRequired):
-        return RedirectResponse(f"/login?next={target}", status_code=303)
+        return RedirectResponse(f"{exc.page}?next={target}", status_code=303)
     if isinstance(exc, PurposeRequired):
         return RedirectResponse(f"/purpose?next={target}", status_code=303)
     titles = {400: "There is a problem", 401: "Sign in again", 403: "Not shown",

@@ -691,3 +691,204 @@ sensor_correction = Table(
 )
 """A value a batch replaced, with the one it replaced it by, so a correction can be seen (and
 undone) rather than silently overwriting what was there."""
+
+
+# Open data (joinedup.opendata): every release, what it published, and the true counts behind
+# it (kept private) so the next release can be checked against it.
+
+opendata_release = Table(
+    "opendata_release", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("released_at", DateTime, nullable=False),
+    Column("released_by", String(200), nullable=False),
+    Column("organisation", String(200), nullable=False),
+    Column("role", String(50), nullable=False),
+    Column("rule", Text, nullable=False),
+    Column("audit_seq", Integer, nullable=False),
+)
+"""One publication of every dataset: when, by whom, under which disclosure rule (JSON), and
+the audit event that records what it published."""
+
+opendata_dataset = Table(
+    "opendata_dataset", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("release_id", ForeignKey("opendata_release.id"), nullable=False, index=True),
+    Column("name", String(100), nullable=False),
+    Column("description", Text, nullable=False),
+    UniqueConstraint("release_id", "name"),
+)
+"""A dataset of a release with its description (JSON: title, topic, coverage, notes, epsilon),
+from which the DCAT catalogue is written."""
+
+opendata_table = Table(
+    "opendata_table", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("dataset_id", ForeignKey("opendata_dataset.id"), nullable=False, index=True),
+    Column("key", String(100), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("columns", Text, nullable=False),
+    Column("labels", Integer, nullable=False),
+    Column("person_derived", Boolean, nullable=False),
+    Column("epsilon", Float),
+    UniqueConstraint("dataset_id", "key"),
+)
+"""A published table: its columns (JSON), how many of them are labels, and its epsilon when it
+was released with differential privacy."""
+
+opendata_row = Table(
+    "opendata_row", metadata,
+    Column("table_id", ForeignKey("opendata_table.id"), primary_key=True),
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("cells", Text, nullable=False),
+)
+"""The published cells, a row at a time (JSON, a suppressed count as null): all the public
+API and pages ever serve."""
+
+opendata_truth = Table(
+    "opendata_truth", metadata,
+    Column("table_id", ForeignKey("opendata_table.id"), primary_key=True),
+    Column("counts", Text, nullable=False),
+)
+"""The true counts behind a person-derived table (JSON), never published: kept so that the
+next release can be checked for differencing against this one."""
+
+
+# Citizen portal (joinedup.citizen): citizen accounts and the rights requests they make.
+
+citizen_account = Table(
+    "citizen_account", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source_record_id", ForeignKey("source_record.id"), index=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("display_name", String(200), nullable=False),
+    Column("password_hash", Text),
+    Column("verified_by", String(20), nullable=False),
+    Column("oidc_subject", String(200), unique=True),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("failed_logins", Integer, nullable=False, default=0),
+    Column("locked_until", DateTime),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_login_at", DateTime),
+)
+"""A citizen who proved they are someone the hub holds. Anchored to the record they were
+verified against (not a person id), so re-linking carries the account to whoever that record
+is now; ``oidc_subject`` is their GOV.UK One Login ``sub`` once they have signed in with it.
+No record (and not active) once retention removed every record of theirs: the account is kept,
+closed, because the rights requests made from it are the DPO's statutory records."""
+
+citizen_session = Table(
+    "citizen_session", metadata,
+    Column("token_sha256", String(64), primary_key=True),
+    Column("account_id", ForeignKey("citizen_account.id"), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_seen_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("ended_at", DateTime),
+)
+"""A citizen's signed-in browser, kept apart from staff sessions (``web_session``): a staff
+cookie names no row here, a citizen's none there."""
+
+citizen_attempt = Table(
+    "citizen_attempt", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key_sha256", String(64), nullable=False, index=True),
+    Column("at", DateTime, nullable=False),
+)
+"""A failed verification, by the SHA-256 of what was tried (an account or NHS number, the
+client's address), so repeated guesses lock that key out without storing what was typed."""
+
+rights_request = Table(
+    "rights_request", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", ForeignKey("citizen_account.id"), nullable=False, index=True),
+    Column("kind", String(20), nullable=False),
+    Column("status", String(20), nullable=False, index=True),
+    Column("details", Text, nullable=False),
+    Column("received_at", DateTime, nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("decided_by", String(200)),
+    Column("decided_at", DateTime),
+    Column("outcome", Text),
+    Column("due_soon_alert_id", ForeignKey("dpo_alert.id")),
+    Column("overdue_alert_id", ForeignKey("dpo_alert.id")),
+)
+"""A citizen's subject access, correction or objection request, due one calendar month from
+receipt (``govern.sar.deadline``), on the DPO's work queue until it is completed or refused;
+each reminder alert is raised once (the alert ids say it was)."""
+
+rights_pack = Table(
+    "rights_pack", metadata,
+    Column("request_id", ForeignKey("rights_request.id"), primary_key=True,
+           autoincrement=False),
+    Column("pack_json", Text, nullable=False),
+    Column("pack_html", Text, nullable=False),
+    Column("dpo_notes", Text, nullable=False),
+    Column("built_at", DateTime, nullable=False),
+)
+"""A subject access pack built for a request, delivered in the portal (the JSON and HTML the
+citizen downloads; the DPO notes are never shown to them)."""
+
+access_exemption = Table(
+    "access_exemption", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source_record_id", ForeignKey("source_record.id"), nullable=False, index=True),
+    Column("organisation", String(200)),
+    Column("purpose", String(50)),
+    Column("ground", String(30), nullable=False),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date),
+    Column("reason", Text, nullable=False),
+    Column("recorded_by", String(200), nullable=False),
+    Column("recorded_at", DateTime, nullable=False),
+    Column("withdrawn_at", DateTime),
+)
+"""A DPO's decision that accesses to a person's data (by an organisation, for a purpose, in a
+period; None: any) would prejudice their purpose if shown (DPA 2018 Sch. 2), so the portal
+withholds them. Anchored to a record, like an objection, to follow re-linking."""
+
+
+# Tell us once (joinedup.govern.changes): a citizen's change, and its notification to each
+# agency that holds them.
+
+change_request = Table(
+    "change_request", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source_record_id", ForeignKey("source_record.id"), nullable=False, index=True),
+    Column("kind", String(20), nullable=False),
+    Column("new_values", Text, nullable=False),
+    Column("reported_by", String(200), nullable=False),
+    Column("channel", String(20), nullable=False),
+    Column("reported_at", DateTime, nullable=False),
+)
+"""A change of details a person told the hub once (``kind`` address, phone or email;
+``new_values`` as JSON, checked and standardised as ingestion would), anchored to one of their
+records so it follows them through re-linking. Nothing in any source is changed by it."""
+
+change_notification = Table(
+    "change_notification", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("change_id", ForeignKey("change_request.id"), nullable=False, index=True),
+    Column("agency_id", ForeignKey("agency.id"), nullable=False, index=True),
+    Column("sealed", Boolean, nullable=False),
+    Column("status", String(10), nullable=False, index=True),
+    Column("decided_by", String(200)),
+    Column("decided_at", DateTime),
+    Column("reason", Text),
+    UniqueConstraint("change_id", "agency_id"),
+)
+"""The change sent to one agency that held the person when it was reported, and that agency's
+decision (pending, accepted or rejected: who, when, why). ``sealed``: the agency holds the
+person only in sealed rows, so the person's own status page does not name it."""
+
+change_record = Table(
+    "change_record", metadata,
+    Column("notification_id", ForeignKey("change_notification.id"), primary_key=True),
+    Column("source_record_id", ForeignKey("source_record.id"), primary_key=True,
+           index=True),
+    Column("previous_values", Text, nullable=False),
+)
+"""Each of the agency's person records the change concerns, with the values its feed had
+then (JSON), so the engineer sees old beside new and a later load showing the new values can
+be recognised as the change applied."""

@@ -24,9 +24,13 @@ TASKS: dict[Role, tuple[tuple[str, str, str], ...]] = {
                         for kind in DASHBOARDS.values()),
     Role.DATA_ENGINEER: (
         ("/loads", "Loads", "What each feed delivered, quarantined rows and warnings."),
-        ("/reviews", "Linkage review", "Pairs the linkage could not decide: accept or reject.")),
+        ("/reviews", "Linkage review", "Pairs the linkage could not decide: accept or reject."),
+        ("/changes", "Change notifications",
+         "Residents' new addresses, phones and emails to accept or reject.")),
     Role.DPO: (
         ("/dpo", "Oversight", "Break-glass alerts, agreements in force, audit log status."),
+        ("/dpo/requests", "Rights requests",
+         "Citizens' subject access, correction and objection requests, most urgent first."),
         ("/dpo/audit", "Audit search", "Who looked at what, when and why."),
         ("/loads", "Loads", "What each feed delivered."),
         ("/reviews", "Linkage review", "Pairs waiting for a decision.")),

@@ -2,8 +2,21 @@
 
 from fastapi import APIRouter
 
-from joinedup.web import dashboards, emergency, engineering, home, oversight, people, signin
+from joinedup.web import (
+    changes,
+    citizen,
+    dashboards,
+    emergency,
+    engineering,
+    home,
+    opendata,
+    oversight,
+    people,
+    requests,
+    signin,
+)
 
 router = APIRouter(include_in_schema=False)
-for area in (signin, home, people, engineering, oversight, emergency, dashboards):
+for area in (signin, home, people, engineering, oversight, emergency, dashboards, citizen,
+             requests, opendata, changes):
     router.include_router(area.router)

@@ -26,9 +26,10 @@ LOGIN_COOKIE = "joinedup_login"
 
 
 class SignInRequired(JoinedUpError):
-    """No valid session: the browser is sent to the sign-in page."""
+    """No valid session: the browser is sent to the sign-in page (``page``)."""
 
     http_status = 401
+    page = "/login"
 
 
 class PurposeRequired(JoinedUpError):

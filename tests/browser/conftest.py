@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 import uvicorn
+from browser_kit import cli
 from factories import IN_CI
 from typer.testing import CliRunner
 
@@ -26,7 +27,6 @@ from joinedup.server.app import create_app
 from joinedup.settings import Settings
 
 CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -67,13 +67,6 @@ def _need_browser() -> None:
         if IN_CI:
             pytest.fail(f"{problem} (CI=true: browser tests are required)", pytrace=False)
         pytest.skip(f"{problem}; browser tests skipped")
-
-
-def cli(url: str, *args: str, key_dir: Path) -> Any:
-    result = CliRunner().invoke(cli_app, [*args, "--db", url], env={
-        "JOINEDUP_KEY_DIR": str(key_dir), "COLUMNS": "200"})
-    assert result.exit_code == 0, result.output
-    return result
 
 
 @pytest.fixture(scope="session")
@@ -142,10 +135,3 @@ def page(browser: Any) -> Iterator[Any]:
     yield opened
     context.close()
 
-
-def shoot(page: Any, name: str) -> Path:
-    """Save a full-page screenshot for the docs."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path

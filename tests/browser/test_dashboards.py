@@ -6,8 +6,6 @@ and shot for docs/analyst.md, and a chart's CSV download equal to the figures un
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import cli, shoot
+from browser_kit import cli, download_table, shoot
 
 from joinedup.accounts.passwords import DEMO_PASSWORD
 from joinedup.dashboards import DASHBOARDS
@@ -102,17 +100,10 @@ def test_the_demand_page_shows_the_sensors_beside_the_contacts(analyst: Any) -> 
 def test_a_charts_csv_download_is_the_figures_under_it(analyst: Any, tmp_path: Path) -> None:
     page, origin = analyst
     page.goto(origin + "/dashboards/duplication")
-    section = page.locator("section#within-source")
-    section.locator("summary").click()
-    shown = [[cell.strip() for cell in row.split("\t")]
-             for row in section.locator("tbody tr").all_inner_texts()]
+    got = download_table(page, "section#within-source", "Download these figures (CSV)",
+                         tmp_path)
 
-    with page.expect_download() as waiting:
-        section.get_by_role("link", name="Download these figures (CSV)").click()
-    saved = tmp_path / waiting.value.suggested_filename
-    waiting.value.save_as(saved)
-
-    assert saved.name == "duplication-within-source.csv"
-    rows = list(csv.reader(io.StringIO(saved.read_text(encoding="utf-8"))))
-    assert rows[0] == ["source", "records", "persons", "duplicates", "persons in other sources"]
-    assert rows[1:] == shown
+    assert got.name == "duplication-within-source.csv"
+    assert got.rows[0] == ["source", "records", "persons", "duplicates",
+                           "persons in other sources"]
+    assert got.rows[1:] == got.shown

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SCREENSHOTS, shoot
+from browser_kit import SCREENSHOTS, shoot
 from sqlalchemy import Connection, create_engine, func, or_, select
 
 from joinedup.accounts.passwords import DEMO_PASSWORD
@@ -523,19 +523,19 @@ def test_keyboard_and_structure_of_the_sign_in_page(journeys: Any) -> None:
         page = visitor.page
         visitor.go("/login")
         expect(page.locator("#username")).to_be_focused()  # autofocus
-        # From the header down: the site name, then the form in order; and back up to the
-        # skip link, the first thing on every page.
+        # From the header down: the site name, the public open data link, then the form in
+        # order; and back up to the skip link, the first thing on every page.
         page.mouse.click(1, 1)
         focused = ("(e => [e.id || e.type || e.textContent.trim(),"
                    " getComputedStyle(e).backgroundColor])(document.activeElement)")
         order = []
-        for _ in range(4):
+        for _ in range(5):
             page.keyboard.press("Tab")
             order.append(tuple(page.evaluate(focused)))
-        assert [name for name, _ in order] == ["joinedup", "username", "password",
-                                               "submit"], order
+        assert [name for name, _ in order] == ["joinedup", "Open data", "username",
+                                               "password", "submit"], order
         assert {colour for _, colour in order} == {FOCUS_YELLOW}, order
-        for _ in range(4):
+        for _ in range(5):
             page.keyboard.press("Shift+Tab")
         skip = page.get_by_role("link", name="Skip to main content")
         expect(skip).to_be_focused()

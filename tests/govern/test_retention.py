@@ -11,15 +11,22 @@ from typing import Any
 
 import pytest
 import world
+from argon2 import PasswordHasher, profiles
+from citizen_world import add_citizen
 from factories import fetch, ingest_file, make_definition, snapshot, write_csv
 from sqlalchemy import Engine, Table, func, select, text
 from typer.testing import CliRunner
 from world import ASC, ASC_TEAM, PEOPLE, PERSON_FIELDS, PERSON_HEADER, POLICE, SOCIAL_WORKER
 
 from joinedup import cli_retention
+from joinedup.accounts import passwords
+from joinedup.citizen.accounts import actor_of, citizen_of
+from joinedup.citizen.sessions import start_session
 from joinedup.cli_base import App
 from joinedup.cli_retention import retention_apply_command
-from joinedup.govern import audit, keys, verification
+from joinedup.govern import audit, keys, requests, verification
+from joinedup.govern.changes import report_change
+from joinedup.govern.exemptions import add_exemption
 from joinedup.govern.retention import RetentionReport, apply_retention
 from joinedup.govern.session import governed
 from joinedup.govern.vocabulary import Actor, Role
@@ -380,3 +387,79 @@ def test_the_cli_applies_retention_and_prints_a_table_per_source(
     assert "A2" not in current_ids(s.w.engine)
     assert last_event(s.w.engine)["action"] == "erase"
 
+
+
+@pytest.mark.parametrize("action", ["delete", "anonymise"])
+def test_what_people_did_through_the_hub_follows_them_or_closes_with_their_last_record(
+        engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, action: str) -> None:
+    """asc_clients and police past their schedules: John's only record (A2) goes, so his
+    citizen account closes (its rights requests kept for the DPO, its pack gone) and his
+    change and exemption go; Mary's N1 and Aisha's N2 go while they keep other records, so
+    her account, her change and Aisha's exemption move to one of those, and the police's
+    notification of Mary's change, left with no police record, goes."""
+    cheap = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    monkeypatch.setattr(passwords, "_hasher", lambda: cheap)
+    w = world.build(engine, tmp_path)
+    r = w.records
+    for name, record in (("asc_clients", "A2"), ("police", "N1")):
+        reload_with_retention(engine, tmp_path, name, {"keep_days": 365, "action": action},
+                              record)
+    add_contacts(engine, tmp_path, None)  # A3 was in touch recently: it stays
+    mary = add_citizen(engine, r["N1"], email="mary@example.org")
+    john = add_citizen(engine, r["A2"], email="john@example.org")
+    with governed(engine) as c:
+        for account in (mary, john):
+            start_session(c, account.id, now=world.NOW, hours=8)
+        asked = {account.id: requests.process(c, w.register, world.DPO, requests.submit(
+            c, actor_of(account.id), "subject_access", {}, now=world.NOW).id, now=world.NOW).id
+            for account in (mary, john)}
+        marys = report_change(c, actor_of(mary.id), 1, "phone", {"phone": "07700 900123"},
+                              now=world.NOW).change_id
+        johns = report_change(c, actor_of(john.id), 2, "phone", {"phone": "07700 900456"},
+                              now=world.NOW).change_id
+        aishas, exempt_john = (add_exemption(c, world.DPO, p, ground="crime", reason="inquiry",
+                                             starts_on=world.NOW.date(), now=world.NOW)
+                               for p in (3, 2))
+        # as if reported, and recorded, while N1 and N2 were their persons' first records
+        c.execute(schema.change_request.update().where(schema.change_request.c.id == marys)
+                  .values(source_record_id=r["N1"]))
+        c.execute(schema.access_exemption.update().where(
+            schema.access_exemption.c.id == aishas).values(source_record_id=r["N2"]))
+
+    report = run(engine)
+
+    assert report.persons_erased == 1  # John, person 2
+    accounts = {a["id"]: a for a in fetch(engine, schema.citizen_account)}
+    assert accounts[mary.id]["source_record_id"] == min(r["A1"], r["C1"])
+    assert accounts[mary.id]["active"]
+    closed = accounts[john.id]
+    assert (closed["source_record_id"], closed["active"], closed["password_hash"]) == (
+        None, False, None)
+    with engine.connect() as c:
+        signed_in = citizen_of(c, mary.id)
+        assert signed_in is not None and signed_in.person_id == 1
+        assert citizen_of(c, john.id) is None
+    assert count(engine, schema.citizen_session, account_id=john.id) == 0
+    assert count(engine, schema.citizen_session, account_id=mary.id) == 1
+    kept = {q["account_id"]: q for q in fetch(engine, schema.rights_request)}
+    assert set(kept) == {mary.id, john.id} and kept[john.id]["status"] == "completed"
+    packs = {p["request_id"] for p in fetch(engine, schema.rights_pack)}
+    assert packs == {asked[mary.id]}  # John's pack copied data retention has removed
+    with governed(engine) as c:
+        queue = {q.id: q.person_id for q in requests.queue(c, world.DPO, status=None,
+                                                           now=world.NOW)}
+    assert queue == {asked[mary.id]: 1, asked[john.id]: None}
+
+    changes = {row["id"]: row for row in fetch(engine, schema.change_request)}
+    assert set(changes) == {marys} and johns not in changes
+    assert changes[marys]["source_record_id"] == min(r["A1"], r["C1"])
+    with engine.connect() as c:
+        told = set(c.execute(select(schema.agency.c.name)
+                             .join(schema.change_notification,
+                                   schema.change_notification.c.agency_id == schema.agency.c.id)
+                             ).scalars())
+    assert ASC in told and POLICE not in told
+    cited = {row["source_record_id"] for row in fetch(engine, schema.change_record)}
+    assert cited and not cited & {r["N1"], r["N2"], r["A2"]}
+    exemptions = {e["id"]: e["source_record_id"] for e in fetch(engine, schema.access_exemption)}
+    assert exemptions == {aishas: r["A3"]} and exempt_john not in exemptions

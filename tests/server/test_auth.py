@@ -24,7 +24,11 @@ from joinedup.server.hub import Hub
 from joinedup.settings import DEFAULT_SECRET_KEY, Settings
 from joinedup.store.schema import audit_event
 
-PUBLIC = {"/auth/token", "/login", "/docs", "/openapi.json"}
+PUBLIC = {"/auth/token", "/login", "/docs", "/openapi.json",
+          # open data: public by design, rate-limited instead (tests/opendata)
+          "/opendata/catalog.json", "/api/opendata/datasets", "/api/opendata/datasets/{name}",
+          "/api/opendata/datasets/{name}/{key}", "/api/opendata/datasets/{name}/{key}.csv",
+          "/api/opendata/datasets/{name}/{key}.json"}
 
 
 PAGES = ("/", "/purpose", "/search", "/persons/1", "/caseload", "/loads", "/loads/1",

@@ -60,9 +60,9 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 
 def _role(path: str) -> str:
-    if path.startswith(("/api/audit", "/api/alerts", "/api/agreements")):
+    if path.startswith(("/api/audit", "/api/alerts", "/api/agreements", "/api/requests")):
         return "dpo"
-    if path.startswith(("/api/loads", "/api/reviews")):
+    if path.startswith(("/api/loads", "/api/reviews", "/api/changes")):
         return "engineer"
     return "worker"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
-from server_world import PASSWORD, Served
-from world import ADMIN, ADVISOR, SOCIAL_WORKER
+from server_world import ENGINEER, PASSWORD, Served
+from world import ADMIN, ADVISOR, DPO, SOCIAL_WORKER
 
 from joinedup.govern.vocabulary import Actor
 
@@ -133,3 +133,18 @@ def test_pages_send_security_headers(served: Served) -> None:
     assert page.headers["cache-control"] == "no-store"
     assert 'href="/static/joinedup.css"' in page.text
     assert "http://" not in page.text and "https://" not in page.text  # nothing from outside
+
+
+def test_the_start_page_lists_each_roles_queues(served: Served) -> None:
+    """The engineer's start page leads to change notifications, the DPO's to rights
+    requests; neither is offered to a role whose work it is not."""
+    for actor, purpose, shown, not_shown in (
+            (ENGINEER, "data_quality", 'href="/changes"', 'href="/dpo/requests"'),
+            (DPO, "audit", 'href="/dpo/requests"', 'href="/changes"')):
+        client = TestClient(served.client.app, base_url="http://testserver")
+        sign_in(client, actor)
+        client.post("/purpose", data={"purpose": purpose, "csrf_token": csrf(client)})
+        home = client.get("/")
+        main = home.text.split("<main", 1)[-1]
+        assert home.status_code == 200 and shown in main, actor
+        assert not_shown not in main, actor
