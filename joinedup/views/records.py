@@ -30,7 +30,9 @@ _SR = source_record.table.c
 _KEYS = (_SR.id, _SR.record_id, _SR.source_id, _SR.valid_from, _SR.load_id, _SR.identifiers,
          _SR.sensitivity)
 _VALUES = (len(_KEYS), len(_KEYS) + len(VALUE_FIELDS))
-"""Where ``VALUE_FIELDS`` are in a row of ``_HELD`` and ``_HELD_BY_PERSON``."""
+"""Where ``VALUE_FIELDS`` are in a row of ``_HELD`` and ``_HELD_BY_PERSON`` (the person id
+follows them)."""
+_SOURCE = [c.name for c in _KEYS].index("source_id")
 _COLUMNS = (*_KEYS, *(_SR[f] for f in VALUE_FIELDS), person_link.c.person_id)
 _HELD = (select(*_COLUMNS)
          .outerjoin(person_link, person_link.c.source_record_id == _SR.id)
@@ -108,7 +110,7 @@ def held_by(connection: Connection, persons: Sequence[int], source_ids: Sequence
     few records."""
     wanted = set(source_ids)
     return _made([row for row in connection.execute(_HELD_BY_PERSON, {"persons": sorted(set(
-        persons))}) if row.source_id in wanted], connection, known)
+        persons))}) if row[_SOURCE] in wanted], connection, known)
 
 
 def _made(rows: Sequence[Any], connection: Connection, known: dict[int, Source] | None
@@ -116,19 +118,20 @@ def _made(rows: Sequence[Any], connection: Connection, known: dict[int, Source] 
     if not rows:
         return []
     known = known if known is not None else sources(connection)
-    made = corrections(connection, [r.id for r in rows])
+    made = corrections(connection, [r[0] for r in rows])
     found = []
     first, last = _VALUES
     for row in rows:  # by position: a view of thousands of records spends its time here
+        record, key, source_id, valid_from, load_id, identifiers, sensitivity = row[:first]
         values = dict(zip(VALUE_FIELDS, row[first:last], strict=True))
         provenance: dict[str, int] = {}
-        if row.id in made:
-            values = apply(values, made[row.id])
+        if record in made:
+            values = apply(values, made[record])
             provenance = values.pop(PROVENANCE)
-        where = known[row.source_id]
-        found.append(Held(row.id, row.person_id, where.name, where.agency, row.record_id,
-                          values, frozenset(provenance), provenance, row.valid_from,
-                          row.load_id, row.sensitivity or "standard", row.identifiers))
+        where = known[source_id]
+        found.append(Held(record, row[last], where.name, where.agency, key, values,
+                          frozenset(provenance), provenance, valid_from, load_id,
+                          sensitivity or "standard", identifiers))
     return sorted(found, key=lambda h: (h.agency, h.source, h.record_id))
 
 
