@@ -15,6 +15,35 @@ from typer.testing import CliRunner
 from joinedup.cli import app as cli_app
 
 SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
+UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')]
+  .filter(e => e.type !== 'hidden')
+  .filter(e => !(e.id && document.querySelector(`label[for="${CSS.escape(e.id)}"]`))
+               && !e.closest('label'))
+  .map(e => e.outerHTML)"""
+"""Inputs with neither a <label for> nor a wrapping <label> (radios are wrapped, GOV.UK's
+'label around the control' form)."""
+
+
+def expect(target: Any) -> Any:
+    """Playwright's ``expect``, imported only once a browser test runs (the suite collects
+    without Playwright installed, and skips these tests with a message)."""
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(target)
+
+
+def check_page(page: Any, *, scripts: bool = True) -> None:
+    """The page's structure: one non-empty h1, a <main id="main">, every input labelled,
+    nothing wider than the window; with ``scripts=False``, no script at all (the public and
+    analyst pages work without JavaScript)."""
+    expect(page.locator("main#main")).to_have_count(1)
+    expect(page.locator("h1")).to_have_count(1)
+    assert page.locator("h1").inner_text().strip(), f"{page.url}: empty h1"
+    assert page.evaluate(UNLABELLED) == [], f"{page.url}: unlabelled inputs"
+    wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert wide <= 0, f"{page.url}: the page is {wide}px wider than the window"
+    if not scripts:
+        assert page.locator("script").count() == 0, f"{page.url}: has a script"
 
 
 def cli(url: str, *args: str, key_dir: Path) -> Any:

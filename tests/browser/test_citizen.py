@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_kit import cli
-from test_journeys import Journey, expect
+from browser_kit import cli, expect
+from test_journeys import Journey
 
 from joinedup.govern.vocabulary import Purpose
 

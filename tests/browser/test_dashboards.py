@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
-from browser_kit import cli, download_table, shoot
+from browser_kit import check_page, cli, download_table, shoot
 
 from joinedup.accounts.passwords import DEMO_PASSWORD
 from joinedup.dashboards import DASHBOARDS
@@ -22,10 +22,6 @@ from joinedup.web.templating import PURPOSE_WORDS
 
 pytestmark = pytest.mark.xdist_group("browser")
 
-UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')]
-  .filter(e => e.type !== 'hidden')
-  .filter(e => !(e.id && document.querySelector(`label[for="${CSS.escape(e.id)}"]`)))
-  .map(e => e.outerHTML)"""
 
 
 @pytest.fixture(scope="module")
@@ -63,22 +59,13 @@ def analyst(browser: Any, with_sensors: str) -> Iterator[tuple[Any, str]]:
     context.close()
 
 
-def check(page: Any) -> None:
-    """One h1, a main, every input labelled, nothing wider than the window, no script."""
-    assert page.locator("main#main").count() == 1
-    assert page.locator("h1").count() == 1
-    assert page.evaluate(UNLABELLED) == []
-    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
-    assert page.locator("script").count() == 0
-
-
 def test_the_analyst_opens_every_dashboard_from_the_start_page(analyst: Any) -> None:
     page, origin = analyst
     for name, kind in DASHBOARDS.items():
         page.goto(origin + "/")
         page.get_by_role("link", name=kind.title).click()
         page.wait_for_url(re.compile(f"/dashboards/{name}$"))
-        check(page)
+        check_page(page, scripts=False)
         assert page.locator("h1").inner_text() == kind.title
         charts = page.locator("section.dashboard-chart")
         assert charts.count() == len(kind.charts)
@@ -89,7 +76,7 @@ def test_the_analyst_opens_every_dashboard_from_the_start_page(analyst: Any) -> 
 def test_the_demand_page_shows_the_sensors_beside_the_contacts(analyst: Any) -> None:
     page, origin = analyst
     page.goto(origin + "/dashboards/demand")
-    check(page)
+    check_page(page, scripts=False)
 
     traffic = page.locator("section#traffic svg g.series")
     library = page.locator("section#library svg g.series")

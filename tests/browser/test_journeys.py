@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_kit import SCREENSHOTS, shoot
+from browser_kit import SCREENSHOTS, check_page, expect, shoot
 from sqlalchemy import Connection, create_engine, func, or_, select
 
 from joinedup.accounts.passwords import DEMO_PASSWORD
@@ -182,13 +182,6 @@ def cast(county: tuple[str, Path]) -> Iterator[Cast]:
 
 # --- the browser ----------------------------------------------------------------------------
 
-UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')]
-  .filter(e => e.type !== 'hidden')
-  .filter(e => !(e.id && document.querySelector(`label[for="${CSS.escape(e.id)}"]`))
-               && !e.closest('label'))
-  .map(e => e.outerHTML)"""
-"""Inputs with neither a <label for> nor a wrapping <label> (radios are wrapped, GOV.UK's
-'label around the control' form)."""
 
 
 SECTION = """heading => {
@@ -202,12 +195,6 @@ SECTION = """heading => {
           height: bottom - top + 32};
 }"""
 """The box, in page coordinates, from an h2 to the end of its section."""
-
-
-def expect(target: Any) -> Any:
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect(target)
 
 
 @dataclass
@@ -224,14 +211,7 @@ class Journey:
         self.check()
 
     def check(self) -> None:
-        """The page's structure: one h1, a <main id="main">, every input labelled."""
-        page = self.page
-        expect(page.locator("main#main")).to_have_count(1)
-        expect(page.locator("h1")).to_have_count(1)
-        assert page.locator("h1").inner_text().strip(), f"{page.url}: empty h1"
-        assert page.evaluate(UNLABELLED) == [], f"{page.url}: unlabelled inputs"
-        wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert wide <= 0, f"{page.url}: the page is {wide}px wider than the window"
+        check_page(self.page)
 
     def shoot(self, name: str) -> None:
         self.check()

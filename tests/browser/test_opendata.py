@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
-from browser_kit import cli, download_table, shoot
+from browser_kit import check_page, cli, download_table, shoot
 
 pytestmark = pytest.mark.xdist_group("browser")
 
@@ -48,25 +48,18 @@ def visitor(browser: Any, published: str) -> Iterator[tuple[Any, str]]:
     context.close()
 
 
-def check(page: Any) -> None:
-    assert page.locator("main#main").count() == 1
-    assert page.locator("h1").count() == 1
-    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
-    assert page.locator("script").count() == 0
-
-
 def test_a_visitor_finds_a_dataset_from_the_catalogue(visitor: Any) -> None:
     page, origin = visitor
     page.goto(origin + "/")
     page.get_by_role("link", name="Open data").click()
     page.wait_for_url(re.compile(r"/opendata$"))
-    check(page)
+    check_page(page, scripts=False)
     assert page.locator("h1").inner_text() == "Open data"
     assert page.locator("ul.cards li").count() == 4
     shoot(page, "opendata-catalogue")
     page.get_by_role("link", name="People supported by adult social care, by age").click()
     page.wait_for_url(re.compile(r"/opendata/adult-social-care-by-age$"))
-    check(page)
+    check_page(page, scripts=False)
     assert page.locator("section svg[role=img]").count() == 2
     assert "Open Government Licence v3.0" in page.locator("dl.summary").inner_text()
     page.locator("section#by-ward summary").click()
@@ -74,7 +67,7 @@ def test_a_visitor_finds_a_dataset_from_the_catalogue(visitor: Any) -> None:
     page.get_by_role("link", name="All open data").click()
     page.get_by_role("link", name="Households known to several agencies").click()
     page.wait_for_url(re.compile(r"/opendata/households-known-to-agencies$"))
-    check(page)
+    check_page(page, scripts=False)
     assert page.locator("section#by-ward svg rect").count() > 0  # counts big enough to draw
     shoot(page, "opendata-dataset")
 

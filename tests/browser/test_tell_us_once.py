@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 import test_citizen
+from browser_kit import expect
 from citizen_world import add_citizen
 from sqlalchemy import create_engine, select
-from test_journeys import expect
 
 from joinedup.govern.vocabulary import Purpose
 from joinedup.store.schema import agency, person_link, source, source_record
