@@ -14,6 +14,7 @@ central Norwich: the places tests' fixture, as a module so the API and web tests
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +56,8 @@ def write_zone(path: Path, **kwargs: Any) -> Path:
     return path
 
 
-def load_properties(engine: Engine, tmp_path: Path) -> None:
+def load_properties(engine: Engine, tmp_path: Path, extra: Sequence[list[Any]] = ()) -> None:
+    """The register, with ``extra`` properties (a changed file: a new load)."""
     definition = make_definition(
         tmp_path, name="properties", agency="Norfolk Address Register", kind="property",
         record_id="uprn",
@@ -63,7 +65,7 @@ def load_properties(engine: Engine, tmp_path: Path) -> None:
                 "easting": "x", "northing": "y"})
     ingest_file(engine, definition, write_csv(
         tmp_path / "properties.csv", ["uprn", "line1", "town", "postcode", "x", "y"],
-        PROPERTIES))
+        [*PROPERTIES, *extra]))
 
 
 def placed_world(engine: Engine, tmp_path: Path) -> tuple[World, BuildReport]:

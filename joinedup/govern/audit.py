@@ -102,9 +102,10 @@ def leaf_bytes(values: Sequence[Any]) -> bytes:
     return SEPARATOR.join("" if v is None else str(v) for v in values).encode()
 
 
-def commitment(salt: str, person_id: int | None, detail: str | None) -> str:
+def commitment(salt: bytes | str, person_id: int | None, detail: str | None) -> str:
     data = SEPARATOR.join(("" if person_id is None else str(person_id), detail or ""))
-    return hashlib.sha256(bytes.fromhex(salt) + data.encode()).hexdigest()
+    raw = bytes.fromhex(salt) if isinstance(salt, str) else salt
+    return hashlib.sha256(raw + data.encode()).hexdigest()
 
 
 def next_seq(connection: Connection) -> int:
@@ -128,23 +129,39 @@ def append(connection: Connection, events: Sequence[Event], *, now: datetime | N
     first = next_seq(connection)
     rows: list[tuple[Any, ...]] = []
     subjects: list[tuple[Any, ...]] = []
+    salts = secrets.token_bytes(16 * len(events))
     clean = _Cleaner()
+    key: tuple[Any, ...] = ()
+    middle: tuple[Any, ...] = ()
+    joined = ""
     for seq, event in enumerate(events, start=first):
         detail = None if event.detail is None else _clean(event.detail)
         commit = None
         if event.person_id is not None or detail is not None:
-            salt = secrets.token_hex(16)
+            salt = salts[16 * (seq - first):16 * (seq - first + 1)]
             commit = commitment(salt, event.person_id, detail)
-            subjects.append((seq, event.person_id, detail, salt))
-        actor = event.actor
-        leaf = (seq, at, clean(event.request_id), clean(actor.user), clean(actor.organisation),
-                str(actor.role), clean(event.purpose), clean(event.action), event.decision,
-                clean(event.reason), clean.joined(event.agreements), clean.joined(event.fields),
-                commit)
-        rows.append((*leaf, merkle.leaf_hash(leaf_bytes(leaf)).hex()))
+            subjects.append((seq, event.person_id, detail, salt.hex()))
+        if (this := _key(event)) != key:  # a list of thousands: one actor, reason, fields
+            key, middle = this, _middle(at, event, clean)
+            joined = leaf_bytes(middle).decode()
+        leaf_text = f"{seq}{SEPARATOR}{joined}{SEPARATOR}{commit or ''}"
+        rows.append((seq, *middle, commit, merkle.leaf_hash(leaf_text.encode()).hex()))
     _insert(connection, audit_event, rows)
     _insert(connection, audit_subject, subjects)
     return list(range(first, first + len(rows)))
+
+
+def _key(event: Event) -> tuple[Any, ...]:
+    return (event.request_id, event.actor, event.purpose, event.action, event.decision,
+            event.reason, event.agreements, event.fields)
+
+
+def _middle(at: str, event: Event, clean: _Cleaner) -> tuple[Any, ...]:
+    """The leaf's values between its seq and its commitment."""
+    actor = event.actor
+    return (at, clean(event.request_id), clean(actor.user), clean(actor.organisation),
+            str(actor.role), clean(event.purpose), clean(event.action), event.decision,
+            clean(event.reason), clean.joined(event.agreements), clean.joined(event.fields))
 
 
 class _Cleaner:

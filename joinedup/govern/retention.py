@@ -97,6 +97,7 @@ from joinedup.store.schema import (
     contact,
     data_warning,
     dpo_alert,
+    emergency_card,
     flag,
     involvement,
     link_key,
@@ -110,8 +111,10 @@ from joinedup.store.schema import (
     person_event,
     person_link,
     quarantine,
+    record_place,
     rectification,
     referral,
+    residence,
     review_pair,
     rights_pack,
     rights_request,
@@ -358,9 +361,20 @@ def _apply_to_records(connection: Connection, policy: Policy, stats: SourceReten
         stats.anonymised = len(expired)
     _unlink(connection, already)
     erased = _unheld(connection, candidates)
+    _unplace(connection, candidates, erased)
     events = _subject_seqs(connection, erased | _merged_into(connection, erased)) - seqs
     stats.persons_erased, stats.events_redacted = len(erased), len(events)
     return erased, events
+
+
+def _unplace(connection: Connection, persons: set[int], erased: set[int]) -> None:
+    """Drop the emergency cards that copied what was erased (the next list reads those
+    persons live) and the homes of persons no record is left of. The next places rebuild
+    redoes the rest from what is left."""
+    for chunk in _chunks(sorted(persons)):
+        connection.execute(delete(emergency_card).where(emergency_card.c.person_id.in_(chunk)))
+    for chunk in _chunks(sorted(erased)):
+        connection.execute(delete(residence).where(residence.c.person_id.in_(chunk)))
 
 
 def _delete_records(connection: Connection, ids: Sequence[int]) -> Counter[Kind]:
@@ -436,9 +450,12 @@ def _delete_rows(connection: Connection, versioned: Versioned, ids: Sequence[int
 
 
 def _unlink(connection: Connection, ids: Sequence[int]) -> None:
-    """Take records out of linkage: their person, blocking keys, review pairs and overrides."""
+    """Take records out of linkage: their person, blocking keys, review pairs and overrides,
+    and out of places (the property each was placed at)."""
     for chunk in _chunks(ids):
         connection.execute(delete(person_link).where(person_link.c.source_record_id.in_(chunk)))
+        connection.execute(delete(record_place).where(
+            record_place.c.source_record_id.in_(chunk)))
         connection.execute(delete(link_key).where(link_key.c.source_record_id.in_(chunk)))
         connection.execute(delete(review_pair).where(or_(review_pair.c.record_a.in_(chunk),
                                                          review_pair.c.record_b.in_(chunk))))

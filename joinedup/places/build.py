@@ -1,6 +1,6 @@
 """``build``: the hub's picture of places, rebuilt from the sources in one transaction.
 
-Three derived tables, never edited by hand (the sources stay the truth):
+Four derived tables, never edited by hand (the sources stay the truth):
 
 1. ``place``: every property the address register (or any property source) gives, located
    in British National Grid metres (lon/lat converted once, here, never on the hot path),
@@ -12,9 +12,11 @@ Three derived tables, never edited by hand (the sources stay the truth):
    (a UPRN the source gave counts double an address match; a tie goes to the most recently
    loaded record), with their date of birth and whether any flag of theirs is a need
    (``places.needs``). Sealed records place no one: a refuge's address must never reach a
-   list of households.
+   list of households;
+4. ``emergency_card``: for each resident who may need help, what the vulnerable-people list
+   reads about them (``places.cards``), so that a list reads a row per person.
 
-A rebuild replaces the three tables wholly, so it is as current as the last load and link
+A rebuild replaces the four tables wholly, so it is as current as the last load and link
 run it follows; ``joinedup link`` and ``joinedup ingest`` rebuild it when they change who is
 who, and each rebuild is logged with its match rates in ``place_build``.
 """
@@ -23,7 +25,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -32,11 +34,10 @@ import numpy as np
 from sqlalchemy import Connection, delete, func, insert, select
 
 from joinedup.govern.vocabulary import SEALED
-from joinedup.places import crs, grid
+from joinedup.places import cards, crs, grid
 from joinedup.places.addresses import AddressIndex
 from joinedup.places.needs import CODES, normalise
 from joinedup.store.bulk import BulkInsert, indexes_rebuilt
-from joinedup.store.ids import any_of
 from joinedup.store.schema import (
     flag,
     person_link,
@@ -48,6 +49,7 @@ from joinedup.store.schema import (
     source,
     source_record,
 )
+from joinedup.views.records import sources
 
 Progress = Callable[[str, int, int], None]
 _BATCH = 20_000
@@ -89,7 +91,9 @@ def _quiet(_stage: str, _done: int, _total: int) -> None:
 
 
 def build(connection: Connection, *, now: datetime, progress: Progress = _quiet) -> BuildReport:
-    """Rebuild ``place``, ``record_place`` and ``residence`` inside the caller's transaction."""
+    """Rebuild ``place``, ``record_place``, ``residence`` and the emergency cards inside the
+    caller's transaction."""
+    current = cards.marks(connection)  # first: anything committed meanwhile is newer
     connection.execute(delete(residence))
     connection.execute(delete(record_place))
     connection.execute(delete(place))
@@ -97,10 +101,13 @@ def build(connection: Connection, *, now: datetime, progress: Progress = _quiet)
     index = AddressIndex(located)
     matches = _record_places(connection, index, progress)
     residents = _residences(connection, at, progress)
+    progress("cards", 0, residents)
+    cards.write(connection, now.date(), sources(connection))
+    progress("cards", residents, residents)
     build_id = connection.execute(insert(place_build).values(
         built_at=now, places=len(located), residents=residents,
         match_rates=json.dumps({m.source: [m.records, m.by_uprn, m.by_address]
-                                for m in matches}, sort_keys=True))
+                                for m in matches}, sort_keys=True), **current)
         .returning(place_build.c.id)).scalar_one()
     return BuildReport(build_id, now, len(located), unlocated, residents, matches)
 
@@ -263,12 +270,3 @@ def _flagged(connection: Connection) -> set[int]:
              .join(person_link, person_link.c.source_record_id == flag.table.c.person_record_id))
     return {p for p, code in connection.execute(query.execution_options(yield_per=_BATCH))
             if normalise(code) in CODES}
-
-
-def persons_at(connection: Connection, uprns: Iterable[str]) -> dict[str, int]:
-    """How many persons the hub places at each UPRN (a household's size as far as it knows)."""
-    return {u: n for u, n in connection.execute(_PERSONS_AT, {"uprns": sorted(set(uprns))})}
-
-
-_PERSONS_AT = (select(residence.c.uprn, func.count())
-               .where(any_of(residence.c.uprn, "uprns")).group_by(residence.c.uprn))

@@ -14,7 +14,9 @@ get out, where exactly, and how do we reach them; and nothing more. In order:
    birth making them under 5 or 85 and over) are decided at all; their needs are then read
    again, only from the sources granted, so a need known only to an agency the actor has no
    agreement with lists no one, and safeguarding counts only where an agreement shares it.
-   Sealed records are left out unless a sealed share names the actor.
+   Sealed records are left out unless a sealed share names the actor. What is read about
+   them comes from their emergency cards (``places.cards``) where those are current, else
+   from the tables: the same data either way, so the agreements apply the same way.
 4. What: the household's property (UPRN, address, grid and lon/lat) and how many persons the
    hub knows there; per person in need, name, age, a phone number and the needs, in the terms
    of the gov.uk Vulnerabilities Data Standard (alpha), with the agencies that told us. No
@@ -28,9 +30,11 @@ to object (Art. 21) does not reach; the DPO reviews every list afterwards from t
 
 from __future__ import annotations
 
+import gc
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -43,25 +47,18 @@ from joinedup.govern import audit
 from joinedup.govern.decide import Scope, bulk_scope, field_names, purpose_refusal
 from joinedup.govern.register import Register
 from joinedup.govern.vocabulary import SEALED, Actor, Group, Purpose, flag_group
-from joinedup.places import crs, grid
+from joinedup.places import cards, crs, grid
 from joinedup.places.areas import Area
-from joinedup.places.build import latest, persons_at
+from joinedup.places.build import latest
 from joinedup.places.needs import AgeBands, Need, age, age_needs, need_of
 from joinedup.store.ids import any_of
-from joinedup.store.schema import (
-    agency,
-    flag,
-    person_link,
-    place,
-    residence,
-    source,
-    source_record,
-)
+from joinedup.store.schema import agency, residence, source
 from joinedup.views.golden import chosen_value
-from joinedup.views.records import Held, Source, held_by, sources
+from joinedup.views.records import sources
 
 ACTION = "list_vulnerable"
-_SR_FLAG = flag.table.c
+_NEEDS = tuple(Need)
+"""In the standard's order (iterating the enum itself costs a list of ten thousand dearly)."""
 _R = residence.c
 _NEAR = (select(_R.person_id, _R.uprn, _R.easting, _R.northing, _R.cell)
          .where(any_of(_R.cell, "cells")))
@@ -71,17 +68,6 @@ _CANDIDATES = (
     _NEAR.where(_R.date_of_birth <= bindparam("born_on_or_before")))
 """Persons who may need help near an area, three ways, each along its own index (a flag, a
 date of birth under 5 or 85 and over): only they are read, not everyone in the cells."""
-_PLACES = select(place.c.uprn, place.c.address, place.c.postcode).where(
-    any_of(place.c.uprn, "uprns"))
-_SR = source_record.table.c
-_FLAGS = (select(person_link.c.person_id, source.c.name, _SR_FLAG.flag, _SR_FLAG.sensitivity,
-                 _SR.sensitivity, _SR.source_id)
-          .join(person_link, person_link.c.source_record_id == _SR_FLAG.person_record_id)
-          .join(source_record.table, _SR.id == _SR_FLAG.person_record_id)
-          .join(source, source.c.id == _SR_FLAG.source_id)
-          .where(any_of(person_link.c.person_id, "persons")))
-
-
 @dataclass(frozen=True)
 class Resident:
     """A person who needs help to leave: the minimum a responder needs to reach them."""
@@ -111,7 +97,7 @@ class Household:
 
     @property
     def needs(self) -> tuple[Need, ...]:
-        return tuple(n for n in Need if any(n in r.needs for r in self.residents))
+        return tuple(n for n in _NEEDS if any(n in r.needs for r in self.residents))
 
 
 @dataclass(frozen=True)
@@ -128,6 +114,8 @@ class VulnerableList:
     seq: int
     request_id: str
     timings: dict[str, float] = field(default_factory=dict)
+    from_cards: int = 0
+    """Persons read from their emergency cards (``places.cards``); the others were read live."""
 
     @property
     def people(self) -> int:
@@ -137,15 +125,41 @@ class VulnerableList:
 def vulnerable(connection: Connection, register: Register, actor: Actor, purpose: str | None,
                area: Area, *, now: datetime, buffer: float = 0.0) -> VulnerableList:
     """The vulnerable-people list for ``area`` (already buffered by ``buffer`` metres)."""
+    with _collector_paused():
+        return _listed(connection, register, actor, purpose, area, now, buffer)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """A list of ten thousand persons makes some hundred thousand objects, all alive until it
+    is returned: the cyclic collector would walk them, and all else the process holds, again
+    and again (a fifth of the time). Reference counting still frees everything at once."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _listed(connection: Connection, register: Register, actor: Actor, purpose: str | None,
+            area: Area, now: datetime, buffer: float) -> VulnerableList:
     clock = _Clock()
     scope = _scope(connection, register, actor, purpose, area, now)
     assert purpose is not None
     clock.lap("policy")
     candidates = _inside(connection, area, AgeBands.on(now.date()))
     clock.lap("area")
-    people = _people(connection, scope, sorted({c[0] for c in candidates}), now.date())
+    agencies = sources(connection)
+    wanted = [i for i, s in agencies.items()
+              if {Group.IDENTITY, Group.CONTACT_DETAILS} & scope.grants.get(s.name, frozenset())]
+    persons = sorted({c[0] for c in candidates})
+    known = cards.read(connection, persons, agencies, wanted)
+    people = _people(scope, persons, known, {s.name: s.agency for s in agencies.values()},
+                     now.date())
     clock.lap("people")
-    households = _households(connection, candidates, people)
+    households = _households(connection, candidates, people, known.homes)
     clock.lap("households")
     request = audit.new_request_id()
     seq = _audit(connection, actor, purpose, scope, area, buffer, households, now, request)
@@ -153,7 +167,7 @@ def vulnerable(connection: Connection, register: Register, actor: Actor, purpose
     build = latest(connection)
     return VulnerableList(area.name, buffer, now, build.built_at if build else None,
                           households, scope.agreements, scope.withheld, seq, request,
-                          clock.laps)
+                          clock.laps, known.from_cards)
 
 
 class _Clock:
@@ -205,15 +219,12 @@ def _inside(connection: Connection, area: Area, bands: AgeBands) -> list[_Candid
     """Persons who may need help living inside the area (boundary included)."""
     cover = grid.cover(area.geometry)
     cells = np.concatenate([cover.inside, cover.edge]).tolist()
-    found: dict[int, _Candidate] = {}
-    for query in _CANDIDATES:
-        for row in connection.execute(query, {
-                "cells": cells, "born_after": bands.born_after,
-                "born_on_or_before": bands.born_on_or_before}):
-            found[row[0]] = tuple(row)
-    if not found:
+    values = {"cells": cells, "born_after": bands.born_after,
+              "born_on_or_before": bands.born_on_or_before}
+    rows: list[Any] = list({row[0]: row for query in _CANDIDATES
+                            for row in connection.execute(query, values).all()}.values())
+    if not rows:
         return []
-    rows = list(found.values())
     east = np.fromiter((r[2] for r in rows), float, len(rows))
     north = np.fromiter((r[3] for r in rows), float, len(rows))
     cell = np.fromiter((r[4] for r in rows), np.int64, len(rows))
@@ -221,63 +232,56 @@ def _inside(connection: Connection, area: Area, bands: AgeBands) -> list[_Candid
     return [r for r, ok in zip(rows, keep.tolist(), strict=True) if ok]
 
 
-def _people(connection: Connection, scope: Scope, persons: Sequence[int], today: date
-            ) -> dict[int, Resident]:
-    """The residents in need among ``persons``, read from granted sources only."""
-    if not persons:
-        return {}
-    known = sources(connection)
-    wanted = [i for i, s in known.items() if {Group.IDENTITY, Group.CONTACT_DETAILS}
-              & scope.grants.get(s.name, frozenset())]
-    records: dict[int, list[Held]] = defaultdict(list)
-    for h in held_by(connection, persons, wanted, known):
-        if h.person_id is None or (h.sensitivity == SEALED and h.source not in scope.sealed):
-            continue
-        records[h.person_id].append(h)
-    flagged = _needs_flagged(connection, scope, persons, known)
+def _people(scope: Scope, persons: Sequence[int], known: cards.Known, agencies: dict[str, str],
+            today: date) -> dict[int, Resident]:
+    """The residents in need among ``persons``, from what ``known`` holds in granted sources
+    (a need may be known to an agency whose records the actor may not see)."""
+    flagged = _needs_flagged(scope, known.flags, agencies)
     bands = AgeBands.on(today)
+    identity = {s for s, groups in scope.grants.items() if Group.IDENTITY in groups}
+    contact = {s for s, groups in scope.grants.items() if Group.CONTACT_DETAILS in groups}
     people = {}
     for person_id in persons:
-        mine = records.get(person_id, [])
-        named = [h for h in mine if Group.IDENTITY in scope.grants.get(h.source, ())]
-        reachable = [h for h in mine if Group.CONTACT_DETAILS in scope.grants.get(h.source, ())]
+        mine = [h for h in known.records.get(person_id, ())
+                if h.sensitivity != SEALED or h.source in scope.sealed]
+        named = [h for h in mine if h.source in identity]
+        reachable = [h for h in mine if h.source in contact]
         born_text = chosen_value("date_of_birth", named)
         born = date.fromisoformat(born_text) if born_text else None
         needs = dict(flagged.get(person_id, {}))
         for need in age_needs(born, bands):
-            needs.setdefault(need, set()).update(h.agency for h in named
-                                                 if h.text("date_of_birth") == born_text)
+            needs.setdefault(need, set()).update(
+                h.agency for h in named if h.values.get("date_of_birth") == born)
         if not needs:
             continue
         people[person_id] = Resident(
             person_id, chosen_value("given_name", named), chosen_value("family_name", named),
             age(born, today) if born else None, chosen_value("phone", reachable),
-            tuple(n for n in Need if n in needs),
-            tuple(sorted({a for agencies in needs.values() for a in agencies})))
+            tuple(n for n in _NEEDS if n in needs),
+            tuple(sorted({a for told in needs.values() for a in told})))
     return people
 
 
-def _needs_flagged(connection: Connection, scope: Scope, persons: Sequence[int],
-                   known: dict[int, Source]) -> dict[int, dict[Need, set[str]]]:
+def _needs_flagged(scope: Scope, flags: Sequence[cards.Flagged], agencies: dict[str, str]
+                   ) -> dict[int, dict[Need, set[str]]]:
     """Person -> need -> the agencies whose flags (in a granted group, filed under a record
     the actor may see) say so. A flag past its review or expiry date still counts: at the
     door a stale need costs a question, a dropped one may cost a life."""
-    agencies = {s.name: s.agency for s in known.values()}
     found: dict[int, dict[Need, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for person_id, name, code, sensitivity, record_sensitivity, record_source \
-            in connection.execute(_FLAGS, {"persons": list(persons)}):
-        need = need_of(code)
-        group = flag_group(sensitivity)
-        if (need is None or group is None or group not in scope.grants.get(name, ())
-                or (record_sensitivity == SEALED
-                    and known[record_source].name not in scope.sealed)):
+    for f in flags:
+        need = need_of(f.code)
+        group = flag_group(f.sensitivity)
+        if (need is None or group is None or group not in scope.grants.get(f.source, ())
+                or (f.record_sensitivity == SEALED and f.record_source not in scope.sealed)):
             continue
-        found[person_id][need].add(agencies[name])
+        found[f.person_id][need].add(agencies[f.source])
     return found
 
 
 def _households(connection: Connection, candidates: Sequence[_Candidate],
-                people: dict[int, Resident]) -> tuple[Household, ...]:
+                people: dict[int, Resident], homes: dict[str, cards.Home]
+                ) -> tuple[Household, ...]:
+    """The homes of the people in need, from their cards where read from cards."""
     at: dict[str, list[Resident]] = defaultdict(list)
     where: dict[str, _Candidate] = {}
     for candidate in candidates:
@@ -288,15 +292,13 @@ def _households(connection: Connection, candidates: Sequence[_Candidate],
     if not at:
         return ()
     uprns = sorted(at)
-    counts = persons_at(connection, uprns)
-    addresses: dict[str, tuple[str | None, str | None]] = {
-        u: (a, p) for u, a, p in connection.execute(_PLACES, {"uprns": uprns})}
+    homes = {**homes, **cards.homes(connection, [u for u in uprns if u not in homes])}
     east = np.array([where[u][2] for u in uprns])
     north = np.array([where[u][3] for u in uprns])
     lon, lat = crs.to_wgs84(east, north)
     households = [
-        Household(u, *addresses[u], float(e), float(n), round(float(x), 6),
-                  round(float(y), 6), counts.get(u, len(at[u])),
+        Household(u, homes[u].address, homes[u].postcode, float(e), float(n),
+                  round(float(x), 6), round(float(y), 6), homes[u].known,
                   tuple(sorted(at[u], key=lambda r: r.person_id)))
         for u, e, n, x, y in zip(uprns, east, north, lon, lat, strict=True)]
     households.sort(key=lambda h: (-_urgency(h), h.postcode or "", h.address or "", h.uprn))

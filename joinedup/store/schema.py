@@ -593,8 +593,21 @@ place_build = Table(
     Column("places", Integer, nullable=False),
     Column("residents", Integer, nullable=False),
     Column("match_rates", Text, nullable=False),
+    Column("loads_upto", Integer),
+    Column("link_runs_upto", Integer),
+    Column("rectified_upto", Integer),
 )
-"""Each rebuild, with the per-source match rate (JSON) the data engineer is shown."""
+"""Each rebuild, with the per-source match rate (JSON) the data engineer is shown, and the
+last load, link run and rectification it saw: what its emergency cards are current to."""
+
+emergency_card = Table(
+    "emergency_card", metadata,
+    Column("person_id", Integer, primary_key=True, autoincrement=False),
+    Column("card", Text, nullable=False),
+)
+"""What the vulnerable-people list reads about a resident who may need help (``places.cards``):
+their records' identity and phone, their flags and their home, as JSON, from every source.
+A cache kept by the rebuild, never the truth: the agreements are applied when a list is made."""
 
 area = Table(
     "area", metadata,

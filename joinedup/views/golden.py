@@ -120,8 +120,14 @@ def golden(granted: Mapping[Group, Sequence[Held]]) -> tuple[GoldenField, ...]:
 def chosen_value(field: str, records: Sequence[Held]) -> str | None:
     """Just the value the rule chooses (for search hits and household members). Where the
     records agree, as they mostly do, that value is the choice, with no ranking to make."""
-    held = {text for h in records if (text := h.text(field)) is not None}
-    if len(held) <= 1:
-        return next(iter(held), None)
-    picked = golden_field(field, records)
-    return None if picked is None else picked.value
+    if len(records) == 1:
+        return records[0].text(field)
+    first = None
+    for h in records:
+        text = h.text(field)
+        if first is None:
+            first = text
+        elif text is not None and text != first:
+            picked = golden_field(field, records)
+            return None if picked is None else picked.value
+    return first

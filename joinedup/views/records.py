@@ -8,7 +8,6 @@ records, however many agencies hold them.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
@@ -55,9 +54,10 @@ def sources(connection: Connection) -> dict[int, Source]:
     return {r[0]: Source(r[1], r[2], r[3]) for r in connection.execute(_SOURCES)}
 
 
-@dataclass(frozen=True)
-class Held:
-    """One person record as the hub shows it (internal: views copy out what is granted)."""
+class Held(NamedTuple):
+    """One person record as the hub shows it (internal: views copy out what is granted). A
+    named tuple, not a frozen dataclass: as immutable, and made five times faster, which
+    counts when a list of ten thousand persons makes twenty-five thousand."""
 
     id: int
     person_id: int | None

@@ -14,6 +14,7 @@ import world
 from argon2 import PasswordHasher, profiles
 from citizen_world import add_citizen
 from factories import fetch, ingest_file, make_definition, snapshot, write_csv
+from places_world import load_properties
 from sqlalchemy import Engine, Table, func, select, text
 from typer.testing import CliRunner
 from world import ASC, ASC_TEAM, PEOPLE, PERSON_FIELDS, PERSON_HEADER, POLICE, SOCIAL_WORKER
@@ -31,6 +32,7 @@ from joinedup.govern.retention import RetentionReport, apply_retention
 from joinedup.govern.session import governed
 from joinedup.govern.vocabulary import Actor, Role
 from joinedup.link.features import person_records, record_features
+from joinedup.places.build import build as build_places
 from joinedup.store import schema
 
 ADMIN = Actor("admin.ng", "Norfolk County Council Information Governance", Role.ADMIN)
@@ -463,3 +465,20 @@ def test_what_people_did_through_the_hub_follows_them_or_closes_with_their_last_
     assert cited and not cited & {r["N1"], r["N2"], r["A2"]}
     exemptions = {e["id"]: e["source_record_id"] for e in fetch(engine, schema.access_exemption)}
     assert exemptions == {aishas: r["A3"]} and exempt_john not in exemptions
+
+
+def test_erasure_takes_what_it_erases_out_of_places_and_emergency_cards(
+        s: Setup, tmp_path: Path) -> None:
+    engine, a2 = s.w.engine, s.w.records["A2"]
+    load_properties(engine, tmp_path, [["1009", "4 Mill Lane", "Dereham", "NR19 1AB", 599_050,
+                                        313_000]])  # where A2 now says John lives
+    with engine.begin() as c:
+        build_places(c, now=LATER)  # John Smith (A2) is 85 by then: he has a card
+    assert count(engine, schema.record_place, source_record_id=a2) == 1
+    assert count(engine, schema.emergency_card, person_id=2) == 1
+
+    run(engine)
+
+    assert count(engine, schema.record_place, source_record_id=a2) == 0
+    assert count(engine, schema.emergency_card, person_id=2) == 0  # it copied A2's values
+    assert count(engine, schema.emergency_card, person_id=1) == 1  # Mary keeps hers

@@ -1,0 +1,38 @@
+"""emergency cards: what the vulnerable-people list reads about each resident who may need help
+
+Revision ID: 0012
+Revises: 0011
+Create Date: 2026-12-04 21:30:00
+
+"""
+from typing import Sequence, Union
+
+import sqlalchemy as sa
+from alembic import op
+
+
+revision: str = '0012'
+down_revision: Union[str, Sequence[str], None] = '0011'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        'emergency_card',
+        sa.Column('person_id', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('card', sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint('person_id', name=op.f('pk_emergency_card')),
+    )
+    with op.batch_alter_table('place_build') as batch:
+        batch.add_column(sa.Column('loads_upto', sa.Integer(), nullable=True))
+        batch.add_column(sa.Column('link_runs_upto', sa.Integer(), nullable=True))
+        batch.add_column(sa.Column('rectified_upto', sa.Integer(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('place_build') as batch:
+        batch.drop_column('rectified_upto')
+        batch.drop_column('link_runs_upto')
+        batch.drop_column('loads_upto')
+    op.drop_table('emergency_card')
