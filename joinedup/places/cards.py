@@ -43,7 +43,8 @@ from joinedup.store.schema import (
 from joinedup.views.records import Held, Source, held_by
 
 FIELDS = ("given_name", "family_name", "date_of_birth", "phone")
-"""The only person-record fields a list shows (an age, not the date of birth, is listed)."""
+"""The only person-record fields a list shows (an age, not the date of birth, is listed), in
+the order a card holds them."""
 CHUNK = 20_000
 """Persons per batch when the rebuild writes cards."""
 _NONE: frozenset[str] = frozenset()
@@ -132,6 +133,7 @@ def read(connection: Connection, persons: Sequence[int], known: dict[int, Source
     corrected = _current(connection)
     if corrected is not None:
         agencies = {known[i].name: known[i].agency for i in wanted}
+        moments: dict[str, datetime] = {}
         stale = []
         cards = dict(connection.execute(_CARDS, {"persons": list(persons)}).all())
         for person_id in persons:
@@ -140,7 +142,7 @@ def read(connection: Connection, persons: Sequence[int], known: dict[int, Source
             if card is None or any(r[0] in corrected for r in card["records"]):
                 stale.append(person_id)
                 continue
-            _unpack(found, person_id, card, agencies)
+            _unpack(found, person_id, card, agencies, moments)
     if stale:
         found.update(live(connection, stale, known, wanted))
     return found
@@ -166,21 +168,25 @@ def _marks(connection: Connection) -> tuple[int, int, int]:
                  for t in (load, link_run, rectification))  # type: ignore[return-value]
 
 
-def _unpack(found: Known, person_id: int, card: dict[str, Any], agencies: dict[str, str]
-            ) -> None:
-    """The card's records in the sources ``agencies`` names, as ``live`` makes them."""
+def _unpack(found: Known, person_id: int, card: dict[str, Any], agencies: dict[str, str],
+            moments: dict[str, datetime]) -> None:
+    """The card's records in the sources ``agencies`` names, as ``live`` makes them
+    (``moments``: load times already parsed; a list's persons share a few)."""
     records = []
-    for (record, source_name, key, sensitivity, loaded_at, load_id, *values, rectified) \
-            in card["records"]:
+    for (record, source_name, key, sensitivity, loaded_at, load_id, given, family, born, phone,
+         rectified) in card["records"]:
         agency_name = agencies.get(source_name)
         if agency_name is None:
             continue
-        held = dict(zip(FIELDS, values, strict=True))
-        if held["date_of_birth"] is not None:
-            held["date_of_birth"] = date.fromisoformat(held["date_of_birth"])
-        records.append(Held(record, person_id, source_name, agency_name, key, held,
-                            frozenset(rectified) if rectified else _NONE, rectified,
-                            datetime.fromisoformat(loaded_at), load_id, sensitivity, None))
+        moment = moments.get(loaded_at)
+        if moment is None:
+            moment = moments[loaded_at] = datetime.fromisoformat(loaded_at)
+        values = {"given_name": given, "family_name": family,
+                  "date_of_birth": None if born is None else date.fromisoformat(born),
+                  "phone": phone}
+        records.append(Held(record, person_id, source_name, agency_name, key, values,
+                            frozenset(rectified) if rectified else _NONE, rectified, moment,
+                            load_id, sensitivity, None))
     found.records[person_id] = records
     found.flags.extend(Flagged(person_id, *f) for f in card["flags"])
     uprn, *home = card["home"]

@@ -54,7 +54,7 @@ from joinedup.places.needs import AgeBands, Need, age, age_needs, need_of
 from joinedup.store.ids import any_of
 from joinedup.store.schema import agency, residence, source
 from joinedup.views.golden import chosen_value
-from joinedup.views.records import sources
+from joinedup.views.records import Held, sources
 
 ACTION = "list_vulnerable"
 _NEEDS = tuple(Need)
@@ -242,10 +242,15 @@ def _people(scope: Scope, persons: Sequence[int], known: cards.Known, agencies: 
     contact = {s for s, groups in scope.grants.items() if Group.CONTACT_DETAILS in groups}
     people = {}
     for person_id in persons:
-        mine = [h for h in known.records.get(person_id, ())
-                if h.sensitivity != SEALED or h.source in scope.sealed]
-        named = [h for h in mine if h.source in identity]
-        reachable = [h for h in mine if h.source in contact]
+        named: list[Held] = []
+        reachable: list[Held] = []
+        for h in known.records.get(person_id, ()):
+            if h.sensitivity == SEALED and h.source not in scope.sealed:
+                continue
+            if h.source in identity:
+                named.append(h)
+            if h.source in contact:
+                reachable.append(h)
         born_text = chosen_value("date_of_birth", named)
         born = date.fromisoformat(born_text) if born_text else None
         needs = dict(flagged.get(person_id, {}))

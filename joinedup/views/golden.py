@@ -55,27 +55,33 @@ class GoldenField:
     others: tuple[HeldValue, ...]
 
 
-def _values(field: str, records: Sequence[Held]) -> list[tuple[HeldValue, int]]:
-    """Each distinct value with its holders, and the id of its newest correction (0: none)."""
-    by_value: dict[str, list[Held]] = {}
+def _by_value(field: str, records: Sequence[Held]) -> dict[str, list[Held]]:
+    """Each distinct value of ``field`` and the records holding it."""
+    found: dict[str, list[Held]] = {}
     for h in records:
         text = h.text(field)
         if text is not None:
-            by_value.setdefault(text, []).append(h)
-    found = []
-    for value, holders in by_value.items():
-        corrected = [h.rectified_at[field] for h in holders if field in h.rectified]
-        found.append((HeldValue(
-            value, tuple(sorted({h.source for h in holders})),
-            tuple(sorted({h.agency for h in holders})),
-            tuple(sorted(f"{h.source}:{h.record_id}" for h in holders)), bool(corrected),
-            max(h.loaded_at for h in holders)), max(corrected, default=0)))
+            found.setdefault(text, []).append(h)
     return found
 
 
-def _rank(item: tuple[HeldValue, int]) -> tuple[int, int, float, str]:
-    held, correction = item
-    return (-correction, -len(held.sources), -held.loaded_at.timestamp(), held.value)
+def _correction(field: str, holders: Sequence[Held]) -> int:
+    """The id of the newest correction among ``holders`` giving the value (0: none)."""
+    return max((h.rectified_at[field] for h in holders if field in h.rectified), default=0)
+
+
+def _rank(field: str, value: str, holders: Sequence[Held]) -> tuple[int, int, float, str]:
+    """The rule, as a sort key: the smallest is chosen."""
+    return (-_correction(field, holders), -len({h.source for h in holders}),
+            -max(h.loaded_at for h in holders).timestamp(), value)
+
+
+def _held_value(field: str, value: str, holders: Sequence[Held]) -> HeldValue:
+    return HeldValue(
+        value, tuple(sorted({h.source for h in holders})),
+        tuple(sorted({h.agency for h in holders})),
+        tuple(sorted(f"{h.source}:{h.record_id}" for h in holders)),
+        _correction(field, holders) > 0, max(h.loaded_at for h in holders))
 
 
 def _why(chosen: HeldValue, runner_up: HeldValue | None, correction: int, total: int) -> str:
@@ -97,13 +103,15 @@ def _why(chosen: HeldValue, runner_up: HeldValue | None, correction: int, total:
 def golden_field(field: str, records: Sequence[Held]) -> GoldenField | None:
     """The chosen value of ``field`` among ``records`` (already only those the decision
     grants the field's group for), or None if none of them holds one."""
-    ranked = sorted(_values(field, records), key=_rank)
+    ranked = sorted(_by_value(field, records).items(), key=lambda item: _rank(field, *item))
     if not ranked:
         return None
-    (chosen, correction), rest = ranked[0], [v for v, _ in ranked[1:]]
+    (value, holders), rest = ranked[0], [_held_value(field, *item) for item in ranked[1:]]
+    chosen = _held_value(field, value, holders)
     total = len({h.source for h in records if h.text(field) is not None})
     return GoldenField(field, chosen.value, chosen.sources, chosen.agencies, chosen.rectified,
-                       _why(chosen, rest[0] if rest else None, correction, total), tuple(rest))
+                       _why(chosen, rest[0] if rest else None, _correction(field, holders),
+                            total), tuple(rest))
 
 
 def golden(granted: Mapping[Group, Sequence[Held]]) -> tuple[GoldenField, ...]:
@@ -128,6 +136,5 @@ def chosen_value(field: str, records: Sequence[Held]) -> str | None:
         if first is None:
             first = text
         elif text is not None and text != first:
-            picked = golden_field(field, records)
-            return None if picked is None else picked.value
+            return min(_by_value(field, records).items(), key=lambda item: _rank(field, *item))[0]
     return first

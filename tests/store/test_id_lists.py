@@ -23,7 +23,8 @@ def things(db_url: str) -> Iterator[Engine]:
     META.create_all(engine)
     with engine.begin() as c:
         c.execute(THINGS.insert(), [{"id": i, "code": f"c{i}"} for i in range(1, 40_001)]
-                  + [{"id": BIG, "code": "it's \"quoted\""}])
+                  + [{"id": BIG, "code": "it's \"quoted\""},
+                     {"id": BIG + 2, "code": "a\\b,{c} NULL"}])
     yield engine
     META.drop_all(engine)
     engine.dispose()
@@ -40,8 +41,9 @@ def test_integers_beyond_32_bits_and_many_values(things: Engine) -> None:
 def test_text_values_are_bound_not_spliced(things: Engine) -> None:
     query = select(THINGS.c.id).where(any_of(THINGS.c.code, "codes"))
     with things.connect() as c:
-        found = c.execute(query, {"codes": ["c7", "it's \"quoted\"", "') OR 1=1 --"]})
-        assert sorted(found.scalars()) == [7, BIG]
+        found = c.execute(query, {"codes": ["c7", "it's \"quoted\"", "') OR 1=1 --",
+                                            "a\\b,{c} NULL", "NULL"]})
+        assert sorted(found.scalars()) == [7, BIG, BIG + 2]  # PostgreSQL's array syntax too
 
 
 def test_an_empty_list_matches_nothing(things: Engine) -> None:

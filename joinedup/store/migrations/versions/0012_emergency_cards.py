@@ -1,4 +1,5 @@
-"""emergency cards: what the vulnerable-people list reads about each resident who may need help
+"""emergency cards: what the vulnerable-people list reads about each resident who may need
+help; audit_subject without its foreign key to audit_event (a trigger per audited person)
 
 Revision ID: 0012
 Revises: 0011
@@ -28,9 +29,14 @@ def upgrade() -> None:
         batch.add_column(sa.Column('loads_upto', sa.Integer(), nullable=True))
         batch.add_column(sa.Column('link_runs_upto', sa.Integer(), nullable=True))
         batch.add_column(sa.Column('rectified_upto', sa.Integer(), nullable=True))
+    with op.batch_alter_table('audit_subject') as batch:
+        batch.drop_constraint('fk_audit_subject_seq_audit_event', type_='foreignkey')
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('audit_subject') as batch:
+        batch.create_foreign_key('fk_audit_subject_seq_audit_event', 'audit_event', ['seq'],
+                                 ['seq'])
     with op.batch_alter_table('place_build') as batch:
         batch.drop_column('rectified_upto')
         batch.drop_column('link_runs_upto')
