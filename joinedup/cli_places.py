@@ -18,7 +18,7 @@ from joinedup.govern.register import register as current_register
 from joinedup.govern.session import governed
 from joinedup.govern.vocabulary import Purpose, Role
 from joinedup.places import build as places_build
-from joinedup.places import crs, named
+from joinedup.places import cards, crs, named
 from joinedup.places.areas import Area, read_area, read_areas
 from joinedup.places.emergency import write_signed
 from joinedup.places.needs import LABELS
@@ -71,9 +71,13 @@ def status_command(db: DbOption = None) -> None:
     """The last rebuild: when, and each source's match rate."""
     with store(db) as engine, engine.connect() as connection:
         report = places_build.latest(connection)
+        held, current = cards.state(connection)
     if report is None:
         raise BadInput("places have not been built yet: run joinedup places build")
     _report(report)
+    out.print(f"{held:,} emergency cards, " + (
+        "current" if current else "not current (a load or link run since the rebuild): "
+        "vulnerable lists read every person live until `joinedup places build`"))
 
 
 def load_areas_command(

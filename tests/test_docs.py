@@ -63,6 +63,7 @@ def test_linkage_guide_commands_run(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 def test_planner_guide_commands_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     outputs = run_guide("emergency-planner.md", tmp_path, monkeypatch)
     assert any("match rate" in o for o in outputs)
+    assert any(" emergency cards, current" in o for o in outputs)  # link rebuilt them
     assert any("Flood Zone 3" in o for o in outputs)
     assert any("signature valid" in o for o in outputs)
     header = (tmp_path / "fz3.csv").read_text().splitlines()[0]

@@ -148,6 +148,12 @@ def read(connection: Connection, persons: Sequence[int], known: dict[int, Source
     return found
 
 
+def state(connection: Connection) -> tuple[int, bool]:
+    """How many cards there are, and whether they are current (for ``places status``)."""
+    held = connection.execute(select(func.count()).select_from(emergency_card)).scalar_one()
+    return int(held), _current(connection) is not None
+
+
 def _current(connection: Connection) -> set[int] | None:
     """The records corrected since the last rebuild, or None if its cards are not current
     (no rebuild with cards, or a load or link run after it)."""

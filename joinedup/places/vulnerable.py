@@ -298,14 +298,13 @@ def _households(connection: Connection, candidates: Sequence[_Candidate],
         return ()
     uprns = sorted(at)
     homes = {**homes, **cards.homes(connection, [u for u in uprns if u not in homes])}
-    east = np.array([where[u][2] for u in uprns])
-    north = np.array([where[u][3] for u in uprns])
-    lon, lat = crs.to_wgs84(east, north)
+    east = [where[u][2] for u in uprns]
+    north = [where[u][3] for u in uprns]
+    lon, lat = crs.to_wgs84(np.array(east), np.array(north))
     households = [
-        Household(u, homes[u].address, homes[u].postcode, float(e), float(n),
-                  round(float(x), 6), round(float(y), 6), homes[u].known,
-                  tuple(sorted(at[u], key=lambda r: r.person_id)))
-        for u, e, n, x, y in zip(uprns, east, north, lon, lat, strict=True)]
+        Household(u, homes[u].address, homes[u].postcode, e, n, round(x, 6), round(y, 6),
+                  homes[u].known, tuple(sorted(at[u], key=lambda r: r.person_id)))
+        for u, e, n, x, y in zip(uprns, east, north, lon.tolist(), lat.tolist(), strict=True)]
     households.sort(key=lambda h: (-_urgency(h), h.postcode or "", h.address or "", h.uprn))
     return tuple(households)
 

@@ -15,6 +15,7 @@ from joinedup.govern.rectify import rectify
 from joinedup.govern.register import register
 from joinedup.govern.session import governed
 from joinedup.govern.vocabulary import Actor
+from joinedup.places import cards
 from joinedup.places.areas import Area, parse_area
 from joinedup.places.build import build
 from joinedup.places.vulnerable import VulnerableList, vulnerable
@@ -83,8 +84,12 @@ def test_after_a_load_cards_wait_for_the_rebuild(world: World, tmp_path: Path) -
     after_load = _list(world.engine)
     assert after_load.from_cards == 0
     assert after_load.households == before.households
+    with world.engine.connect() as c:
+        held, current = cards.state(c)
+    assert held >= 1 and not current  # what `joinedup places status` reports
     with world.engine.begin() as c:
         build(c, now=NOW)
+        assert cards.state(c)[1]
     assert _list(world.engine).from_cards == before.people
 
 
