@@ -31,7 +31,7 @@ from joinedup.errors import JoinedUpError, StoreError
 from joinedup.server import errors
 from joinedup.server.hub import Hub
 from joinedup.settings import Settings
-from joinedup.store.database import open_store
+from joinedup.store.database import checkpointing, open_store
 from joinedup.web.session import PurposeRequired, SignInRequired
 from joinedup.web.templating import STATIC, render
 
@@ -66,7 +66,7 @@ def create_app(settings: Settings | None = None, *,
         if getattr(app.state, "hub", None) is not None:  # given one already (a test)
             yield
             return
-        with open_store(settings.database_url) as engine:
+        with open_store(settings.database_url) as engine, checkpointing(engine):
             hub = Hub.create(settings, engine, clock)
             refuse_production(settings, hub)
             app.state.hub = hub
