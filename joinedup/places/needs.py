@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 
 
 class Need(StrEnum):
@@ -67,7 +68,9 @@ def normalise(code: str) -> str:
     return _NOT_CODE.sub("_", code.upper()).strip("_")
 
 
+@lru_cache(maxsize=4096)
 def need_of(code: str) -> Need | None:
+    """Cached: agencies use a few dozen codes, and a list reads ten thousand flags."""
     return CODES.get(normalise(code))
 
 
