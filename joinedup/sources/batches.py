@@ -1,12 +1,12 @@
 """Batches: a data file read and mapped into batches of canonical rows, in a worker process
 when the file is big enough to be worth it.
 
-Reading and mapping are pure Python and the store's writes are another; on a machine with two
-cores, a worker process that reads and maps while the loading process writes nearly halves the
-time of a large load. The worker hands batches over unmapped whenever the loader is idle, so
-the mapping work settles wherever there is CPU to spare. Small files are mapped in-process:
-starting a worker costs more than it saves. Either way the rows, their order and the issues
-found are the same.
+Reading and mapping take one core and the store's writes another: on a machine with two cores,
+a worker process that reads and maps while the loading process writes nearly halves the time
+of a large load. The worker hands batches over unmapped whenever the loader is idle, so the
+mapping work settles wherever there is CPU to spare (which side that is depends on the backend
+and the data). Small files are mapped in-process: starting a worker costs more than it saves.
+Either way the rows, their order and the issues found are the same.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from joinedup.sources.mapping import MappedBatch, RowMapper
 from joinedup.sources.readers import RowBatch, read_batches
 from joinedup.store.issues import Issue
 
-BATCH = 5000
+BATCH = 20_000
+"""Rows a batch holds at most (a CSV batch is one block Arrow parsed, about a megabyte)."""
 WORKER_FROM_BYTES = 16 << 20
 """Files at least this big are read and mapped in a worker process (when there are 2+ cores)."""
 QUEUE_BATCHES = 8
@@ -55,8 +56,8 @@ def _mapped(mapper: RowMapper, rows: RowBatch) -> Batch:
                     f"the row has {row.fields} fields, the header has {row.expected}",
                     "one value per header column (check for an unquoted delimiter in a value)")
               for row_no, row in rows.ragged]
-    return Batch(mapper.map_batch(rows.numbers, rows.rows), ragged,
-                 len(rows.rows) + len(rows.ragged))
+    return Batch(mapper.map_batch(rows.numbers, rows.columns), ragged,
+                 len(rows.numbers) + len(rows.ragged))
 
 
 def _batches(definition: SourceDefinition, path: Path,
@@ -124,6 +125,7 @@ def _from_worker(definition: SourceDefinition, path: Path,
     process.start()
     try:
         mapper = RowMapper(definition)
+        mapper.warm_up()  # while the worker starts, not on the first batch it hands over
         while True:
             kind, *payload = queue.get()
             if kind in ("batch", "rows"):

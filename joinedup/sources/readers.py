@@ -1,11 +1,12 @@
 """Readers: stream one data file as rows of the columns a definition needs.
 
-Every reader yields ``(row_number, values)`` where ``values`` is a tuple in the order of
-``SourceDefinition.columns()`` (``None`` or ``""`` for an absent or blank value; mapping treats
-both as blank), so the mapping step never cares which format a row came from. Files are
-streamed, never slurped, FHIR Bundles included, so memory does not grow with file size.
-Row numbers are what a person opening the file would see: the spreadsheet row (header = row 1),
-the JSON Lines line, or the Bundle entry.
+Every format is read into the same batches: row numbers, and one Arrow string array per column
+of ``SourceDefinition.columns()`` (null or ``""`` for an absent or blank value; mapping treats
+both as blank), so the mapping step never cares which format a row came from. CSV, the bulk of
+real feeds, is parsed by Arrow; the other formats yield ``(row_number, values)`` tuples that
+are gathered into batches. Files are streamed, never slurped, FHIR Bundles included, so memory
+does not grow with file size. Row numbers are what a person opening the file would see: the
+spreadsheet row (header = row 1), the JSON Lines line, or the Bundle entry.
 """
 
 from __future__ import annotations
@@ -16,11 +17,15 @@ import io
 import json
 import math
 import operator
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from joinedup.errors import IngestError
 from joinedup.sources.definition import Format, Kind, SourceDefinition
@@ -44,17 +49,22 @@ RowItem = tuple[int, Row | RaggedRow]
 
 @dataclass
 class RowBatch:
-    """Consecutive rows of a file: the usable ones with their row numbers, and ragged ones."""
+    """Consecutive rows of a file, column-wise: one Arrow string array per definition column
+    (null or "" for a blank value), the usable rows' numbers, and the ragged rows."""
 
     numbers: list[int] = field(default_factory=list)
-    rows: list[Row] = field(default_factory=list)
+    columns: list[pa.Array] = field(default_factory=list)
     ragged: list[tuple[int, RaggedRow]] = field(default_factory=list)
+
+    def rows(self) -> list[Row]:
+        """The usable rows as tuples (the slow form, for tests and the odd caller)."""
+        return list(zip(*(c.to_pylist() for c in self.columns), strict=True))
 
 
 def read_batches(definition: SourceDefinition, path: Path, progress: Progress | None = None,
                  *, size: int = 5000) -> Iterator[RowBatch]:
-    """Yield the rows of ``path`` as ``definition`` reads them, ``size`` at a time; raise
-    IngestError on a bad file. CSV, the bulk of real feeds, is batched natively for speed."""
+    """Yield the rows of ``path`` as ``definition`` reads them, at most ``size`` at a time;
+    raise IngestError on a bad file. CSV, the bulk of real feeds, is parsed by Arrow."""
     if not path.is_file():
         raise IngestError("file not found", path=path)
     if path.stat().st_size == 0:
@@ -67,29 +77,39 @@ def read_batches(definition: SourceDefinition, path: Path, progress: Progress | 
         Format.XLSX: _read_xlsx,
         Format.FHIR: _read_fhir,
     }
-    return _batched(readers[definition.format](definition, path, progress), size)
+    return _batched(readers[definition.format](definition, path, progress), size,
+                    len(definition.columns()))
 
 
 def read_rows(definition: SourceDefinition, path: Path,
               progress: Progress | None = None) -> Iterator[RowItem]:
     """The rows of ``path`` one at a time, in file order (ragged rows included)."""
     for batch in read_batches(definition, path, progress):
-        items: list[RowItem] = [*zip(batch.numbers, batch.rows, strict=True), *batch.ragged]
+        items: list[RowItem] = [*zip(batch.numbers, batch.rows(), strict=True), *batch.ragged]
         yield from sorted(items, key=lambda item: item[0])
 
 
-def _batched(items: Iterator[RowItem], size: int) -> Iterator[RowBatch]:
-    batch = RowBatch()
+def _columnar(numbers: list[int], rows: list[Row], ragged: list[tuple[int, RaggedRow]],
+              width: int) -> RowBatch:
+    columns = [pa.array(c, type=pa.string()) for c in zip(*rows, strict=True)] if rows \
+        else [pa.array([], type=pa.string())] * width
+    return RowBatch(numbers, columns, ragged)
+
+
+def _batched(items: Iterator[RowItem], size: int, width: int) -> Iterator[RowBatch]:
+    numbers: list[int] = []
+    rows: list[Row] = []
+    ragged: list[tuple[int, RaggedRow]] = []
     for row_no, row in items:
         if isinstance(row, RaggedRow):
-            batch.ragged.append((row_no, row))
+            ragged.append((row_no, row))
             continue
-        batch.numbers.append(row_no)
-        batch.rows.append(row)
-        if len(batch.rows) == size:
-            yield batch
-            batch = RowBatch()
-    yield batch
+        numbers.append(row_no)
+        rows.append(row)
+        if len(rows) == size:
+            yield _columnar(numbers, rows, ragged, width)
+            numbers, rows, ragged = [], [], []
+    yield _columnar(numbers, rows, ragged, width)
 
 
 def _encoding(definition: SourceDefinition) -> str:
@@ -128,67 +148,160 @@ def _missing_columns(definition: SourceDefinition, present: set[str], path: Path
         path=path, row=1, column=missing[0])
 
 
-class _CountingReader(io.RawIOBase):
-    """Counts bytes read, so a text stream's progress is known without ``tell()``."""
-
-    def __init__(self, raw: BinaryIO) -> None:
-        self.raw = raw
-        self.count = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        n = self.raw.readinto(buffer)  # type: ignore[attr-defined]
-        self.count += n or 0
-        return n  # type: ignore[no-any-return]
-
-
 def _read_csv(definition: SourceDefinition, path: Path, progress: Progress | None,
               size: int) -> Iterator[RowBatch]:
+    """Arrow's CSV reader for a UTF-8 file it reads exactly as Python's csv module would;
+    the csv module for the rest (other encodings, NUL bytes, blank lines mid-file)."""
     encoding = _encoding(definition)
-    opts = definition.options
+    delimiter = str(definition.options.get("delimiter", ","))
+    quotechar = str(definition.options.get("quotechar", '"'))
+    header = _arrow_header(path, quotechar) if encoding == "utf-8-sig" else None
+    if header is None:
+        yield from _batched(_python_csv(definition, path, progress, delimiter, quotechar), size,
+                            len(definition.columns()))
+    else:
+        names = next(csv.reader([header], delimiter=delimiter, quotechar=quotechar), [])
+        yield from _arrow_csv(definition, path, progress, size, names, delimiter, quotechar)
+
+
+_BLANK_LINE = (b"\n\n", b"\r\r", b"\n\r")  # \r\n ends a line; a line break after another
+
+
+def _arrow_header(path: Path, quotechar: str) -> str | None:
+    """The header line if Arrow may read the file, else None.
+
+    The file is scanned once (at disk speed): it must decode as UTF-8 (a bad byte is reported
+    with its line, as the csv path reports it), hold no NUL byte (the csv module refuses
+    those), have no blank line before the end (the csv module counts one as a row and Arrow
+    does not, so row numbers would shift) and a one-line, unquoted header (Arrow skips it as
+    one line).
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    safe = True
+    tail = b""
+    with path.open("rb") as raw:
+        chunk = raw.read(1 << 20)
+        first = chunk.removeprefix(codecs.BOM_UTF8)[:4096]
+        while chunk:
+            following = raw.read(1 << 20)
+            try:
+                decoder.decode(chunk, final=not following)
+            except UnicodeDecodeError as exc:
+                raise _decode_error(exc, path, _undecodable_line(path, "utf-8-sig"),
+                                    "utf-8-sig") from exc
+            body = chunk if following else chunk.rstrip(b"\r\n")
+            seam = tail + body[:1]
+            if safe and (b"\0" in chunk or any(b in body or b in seam for b in _BLANK_LINE)):
+                safe = False
+            tail = chunk[-1:]
+            chunk = following
+    end = min((at for at in (first.find(b"\r"), first.find(b"\n")) if at >= 0),
+              default=-1)
+    if not safe or end <= 0:
+        return None
+    line = first[:end].decode("utf-8")
+    return None if quotechar in line else line
+
+
+def _header_positions(definition: SourceDefinition, header: list[str] | None,
+                      path: Path) -> tuple[int, list[int]]:
+    """The header's width and the position of each column the definition reads."""
+    if header is None or not any(h.strip() for h in header):
+        raise IngestError("the file has no header row", path=path, row=1)
+    index = {n: i for i, n in enumerate(h.strip() for h in header)}
+    needed = definition.columns()
+    if any(c not in index for c in needed):
+        raise _missing_columns(definition, set(index), path)
+    return len(header), [index[c] for c in needed]
+
+
+def _arrow_csv(definition: SourceDefinition, path: Path, progress: Progress | None, size: int,
+               header: list[str], delimiter: str, quotechar: str) -> Iterator[RowBatch]:
+    width, positions = _header_positions(definition, header, path)
+    skipped: deque[tuple[int, RaggedRow | None]] = deque()
+
+    def invalid(row: Any) -> str:
+        """A row of the wrong width: ragged, or nothing but delimiters (skipped as blank)."""
+        fields = next(csv.reader(io.StringIO(row.text, newline=""), delimiter=delimiter,
+                                 quotechar=quotechar), [])
+        skipped.append((row.number, RaggedRow(len(fields), width) if any(fields) else None))
+        return "skip"
+
+    wanted = [str(p) for p in positions]
+    total = path.stat().st_size
+    try:
+        with pa.OSFile(str(path)) as source:
+            # One thread: Arrow then numbers the rows it skips, and row numbers must be exact.
+            reader = pa_csv.open_csv(
+                source,
+                read_options=pa_csv.ReadOptions(use_threads=False, block_size=1 << 20,
+                                                skip_rows=1,
+                                                column_names=[str(i) for i in range(width)]),
+                parse_options=pa_csv.ParseOptions(delimiter=delimiter, quote_char=quotechar,
+                                                  newlines_in_values=True,
+                                                  invalid_row_handler=invalid),
+                convert_options=pa_csv.ConvertOptions(
+                    include_columns=wanted, column_types=dict.fromkeys(wanted, pa.string()),
+                    strings_can_be_null=False, quoted_strings_can_be_null=False))
+            row_no = 2
+            for block in reader:
+                for start in range(0, block.num_rows, size):
+                    part = block.slice(start, size)
+                    numbers, ragged, row_no = _numbered(row_no, part.num_rows, skipped)
+                    yield RowBatch(numbers, part.columns, ragged)
+                if progress is not None:
+                    progress(min(source.tell(), total), total)
+    except pa.ArrowInvalid as exc:
+        raise IngestError(f"not readable as CSV: {exc}", path=path) from exc
+    yield RowBatch([], [pa.array([], type=pa.string())] * len(positions),
+                   [(n, r) for n, r in skipped if r is not None])
+    if progress is not None:
+        progress(total, total)
+
+
+def _numbered(first: int, count: int, skipped: deque[tuple[int, RaggedRow | None]]
+              ) -> tuple[list[int], list[tuple[int, RaggedRow]], int]:
+    """Row numbers for ``count`` rows from ``first`` on, stepping over the skipped rows among
+    them (the ragged ones returned); and the number after the last."""
+    numbers: list[int] = []
+    ragged: list[tuple[int, RaggedRow]] = []
+    row_no, left = first, count
+    while skipped and skipped[0][0] < row_no + left:
+        skipped_no, row = skipped.popleft()
+        numbers.extend(range(row_no, skipped_no))
+        left -= skipped_no - row_no
+        row_no = skipped_no + 1
+        if row is not None:
+            ragged.append((skipped_no, row))
+    numbers.extend(range(row_no, row_no + left))
+    return numbers, ragged, row_no + left
+
+
+def _python_csv(definition: SourceDefinition, path: Path, progress: Progress | None,
+                delimiter: str, quotechar: str) -> Iterator[RowItem]:
+    encoding = _encoding(definition)
     total = path.stat().st_size
     with path.open("rb") as raw:
-        counter = _CountingReader(raw)
-        text = io.TextIOWrapper(io.BufferedReader(counter, 1 << 20), encoding=encoding,
-                                newline="")
-        reader = csv.reader(text, delimiter=str(opts.get("delimiter", ",")),
-                            quotechar=str(opts.get("quotechar", '"')), strict=False)
+        text = io.TextIOWrapper(raw, encoding=encoding, newline="")
+        reader = csv.reader(text, delimiter=delimiter, quotechar=quotechar, strict=False)
         row_no = 1
         try:
-            header = next(reader, None)
-            if header is None or not any(h.strip() for h in header):
-                raise IngestError("the file has no header row", path=path, row=1)
-            names = [h.strip() for h in header]
-            index = {n: i for i, n in enumerate(names)}
-            needed = definition.columns()
-            if any(c not in index for c in needed):
-                raise _missing_columns(definition, set(index), path)
-            width = len(names)
-            pick = _picker([index[c] for c in needed])
-            batch = RowBatch()
-            numbers, rows = batch.numbers, batch.rows
+            width, positions = _header_positions(definition, next(reader, None), path)
+            pick = _picker(positions)
             for row_no, row in enumerate(reader, start=2):
                 if len(row) == width:
-                    numbers.append(row_no)
-                    rows.append(pick(row))
-                    if len(rows) == size:
-                        yield batch
-                        batch = RowBatch()
-                        numbers, rows = batch.numbers, batch.rows
-                        if progress is not None:
-                            progress(counter.count, total)
+                    yield row_no, pick(row)
                 elif any(row):  # a blank line is not a row
-                    batch.ragged.append((row_no, RaggedRow(len(row), width)))
-            yield batch
+                    yield row_no, RaggedRow(len(row), width)
+                if progress is not None and not row_no & 0x3FFF:
+                    progress(raw.tell(), total)
         except UnicodeDecodeError as exc:
-            # The text layer decodes a megabyte at a time, ahead of the rows parsed so far.
+            # The text layer decodes ahead of the rows parsed so far.
             raise _decode_error(exc, path, _undecodable_line(path, encoding), encoding) from exc
         except csv.Error as exc:
             raise IngestError(f"not readable as CSV: {exc}", path=path, row=row_no + 1) from exc
-        if progress is not None:
-            progress(total, total)
+    if progress is not None:
+        progress(total, total)
 
 
 def _picker(positions: list[int]) -> Callable[[list[str]], Row]:

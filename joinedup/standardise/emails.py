@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import re
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from joinedup.standardise.invalid import InvalidValue
 
 _EXPECTED = "an email address like name@example.org"
@@ -28,3 +31,13 @@ def normalise_email(raw: str) -> str:
     ):
         raise InvalidValue(_EXPECTED)
     return email
+
+
+def accept_emails(values: pa.Array) -> pa.Array:
+    """Many email addresses at once: what ``normalise_email`` returns for each value in
+    printable ASCII without spaces that has the right shape, null for every other value
+    (blank, bad, or with spaces or letters outside ASCII, which ``normalise_email`` judges)."""
+    printable = pc.match_substring_regex(values, r"^[!-~]+$")
+    shaped = pc.match_substring_regex(values, r"^[^@]+@[^@.]+(?:\.[^@.]+)+$")
+    accepted = pc.fill_null(pc.and_(printable, shaped), False)
+    return pc.if_else(accepted, pc.ascii_lower(values), pa.scalar(None, pa.string()))

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from joinedup.standardise.invalid import InvalidValue
 
 
@@ -47,3 +51,27 @@ def normalise_nhs_number(raw: str) -> str:
     if check % 11 != d[9] - 48:  # 11 means check digit 0; 10 never matches a digit
         raise InvalidValue("an NHS number passing the Modulus 11 check")
     return digits
+
+
+_COMMON_SHAPES = r"^(?:[0-9]{10}|[0-9]{3} [0-9]{3} [0-9]{4})$"
+_WEIGHTS = np.arange(10, 1, -1)
+
+
+def accept_nhs_numbers(values: pa.Array) -> pa.Array:
+    """Many NHS numbers at once: what ``normalise_nhs_number`` returns for each value written
+    as ``9434765919`` or ``943 476 5919`` that passes Modulus 11, null for every other value
+    (blank, bad, or in a rarer shape that only ``normalise_nhs_number`` reads)."""
+    shaped = pc.fill_null(pc.match_substring_regex(values, _COMMON_SHAPES), False)
+    digits = pc.replace_substring(values, " ", "")
+    candidates = pc.filter(digits, shaped)
+    if not len(candidates):
+        return pa.nulls(len(values), pa.string())
+    # Each candidate is ten ASCII digits: a matrix of them, straight from the Arrow buffers.
+    offsets = np.frombuffer(candidates.buffers()[1], dtype=np.int32)
+    start, end = offsets[candidates.offset], offsets[candidates.offset + len(candidates)]
+    ascii_digits = np.frombuffer(candidates.buffers()[2], dtype=np.uint8)[start:end]
+    d = ascii_digits.reshape(-1, 10).astype(np.int64) - 48
+    passes = (11 - (d[:, :9] @ _WEIGHTS) % 11) % 11 == d[:, 9]
+    accepted = np.zeros(len(values), dtype=bool)
+    accepted[np.flatnonzero(shaped.to_numpy(zero_copy_only=False))[passes]] = True
+    return pc.if_else(pa.array(accepted), digits, pa.scalar(None, pa.string()))

@@ -6,6 +6,9 @@ comparing numbers needs all of that gone. Numbers outside the UK are rejected, n
 
 from __future__ import annotations
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from joinedup.standardise.invalid import InvalidValue
 
 _EXPECTED = "a UK phone number like 01603 123456"
@@ -40,3 +43,14 @@ def normalise_phone(raw: str) -> str:
     ):
         return digits
     raise InvalidValue(_EXPECTED)
+
+
+def accept_phones(values: pa.Array) -> pa.Array:
+    """Many phone numbers at once: what ``normalise_phone`` returns for each value made of
+    digits and the punctuation it drops that comes to a national number of 11 digits (the
+    common case), null for every other value (blank, bad, "+44 ...", 10 digits)."""
+    plain = pc.match_substring_regex(values, r"^[0-9 \t().-]+$")
+    digits = pc.replace_substring_regex(values, r"[ \t().-]", "")
+    national = pc.match_substring_regex(digits, r"^0[1-9][0-9]{9}$")
+    accepted = pc.fill_null(pc.and_(plain, national), False)
+    return pc.if_else(accepted, digits, pa.scalar(None, pa.string()))

@@ -10,16 +10,18 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from joinedup.standardise.invalid import InvalidValue
 
 _EXPECTED = "a UK postcode like NR2 4AB"
 
 # Outward: A9, A99, A9A, AA9, AA99, AA9A. The area's first letter is never Q, V or X and its
 # second never I, J or Z. Inward: a digit and two letters, none of C, I, K, M, O or V.
-_POSTCODE = re.compile(
-    r"(?:[A-PR-UWYZ](?:[0-9][0-9A-Z]?|[A-HK-Y][0-9][0-9A-Z]?)[0-9][ABD-HJLNP-UW-Z]{2})"
-    r"|GIR0AA"
-)
+_SHAPE = (r"(?:[A-PR-UWYZ](?:[0-9][0-9A-Z]?|[A-HK-Y][0-9][0-9A-Z]?)[0-9][ABD-HJLNP-UW-Z]{2})"
+          r"|GIR0AA")
+_POSTCODE = re.compile(_SHAPE)
 _DISTRICT_OF_GIR = "GIR"
 
 
@@ -30,6 +32,19 @@ def normalise_postcode(raw: str) -> str:
     if not _POSTCODE.fullmatch(compact):
         raise InvalidValue(_EXPECTED)
     return f"{compact[:-3]} {compact[-3:]}"
+
+
+def accept_postcodes(values: pa.Array) -> pa.Array:
+    """Many postcodes at once: what ``normalise_postcode`` returns for each value of ASCII
+    letters, digits and spaces that is UK-shaped, null for every other value (blank, bad, or
+    with other characters, which ``normalise_postcode`` judges)."""
+    plain = pc.match_substring_regex(values, r"^[A-Za-z0-9 ]+$")
+    compact = pc.ascii_upper(pc.replace_substring(values, " ", ""))
+    shaped = pc.match_substring_regex(compact, f"^(?:{_SHAPE})$")
+    accepted = pc.fill_null(pc.and_(plain, shaped), False)
+    spaced = pc.binary_join_element_wise(pc.utf8_slice_codeunits(compact, 0, -3),
+                                         pc.utf8_slice_codeunits(compact, -3), " ")
+    return pc.if_else(accepted, spaced, pa.scalar(None, pa.string()))
 
 
 def postcode_sector(pc: str) -> str:
