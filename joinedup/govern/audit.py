@@ -123,6 +123,19 @@ def append(connection: Connection, events: Sequence[Event], *, now: datetime | N
 
     The caller's work and its audit commit or roll back together: if the audit cannot be
     written, the transaction fails and nothing it read may be returned (fail closed)."""
+    return _append(connection, [(e, e.person_id) for e in events], now)
+
+
+def append_each(connection: Connection, event: Event, persons: Sequence[int], *,
+                now: datetime | None = None) -> list[int]:
+    """``event`` once about each of ``persons``, in order, as ``append`` would write them:
+    a list of ten thousand people is one actor, reason and request ten thousand times, and
+    needs no ten thousand ``Event`` objects made to say so."""
+    return _append(connection, [(event, p) for p in persons], now)
+
+
+def _append(connection: Connection, events: Sequence[tuple[Event, int | None]],
+            now: datetime | None) -> list[int]:
     if not events:
         return []
     at = timestamp(now or datetime.now(UTC))
@@ -131,19 +144,22 @@ def append(connection: Connection, events: Sequence[Event], *, now: datetime | N
     subjects: list[tuple[Any, ...]] = []
     salts = secrets.token_bytes(16 * len(events))
     clean = _Cleaner()
+    last: Event | None = None
     key: tuple[Any, ...] = ()
     middle: tuple[Any, ...] = ()
     joined = ""
-    for seq, event in enumerate(events, start=first):
-        detail = None if event.detail is None else _clean(event.detail)
+    detail: str | None = None
+    for seq, (event, person_id) in enumerate(events, start=first):
+        if event is not last:  # a list of thousands: one actor, reason, fields
+            last, detail = event, None if event.detail is None else _clean(event.detail)
+            if (this := _key(event)) != key:
+                key, middle = this, _middle(at, event, clean)
+                joined = leaf_bytes(middle).decode()
         commit = None
-        if event.person_id is not None or detail is not None:
+        if person_id is not None or detail is not None:
             salt = salts[16 * (seq - first):16 * (seq - first + 1)]
-            commit = commitment(salt, event.person_id, detail)
-            subjects.append((seq, event.person_id, detail, salt.hex()))
-        if (this := _key(event)) != key:  # a list of thousands: one actor, reason, fields
-            key, middle = this, _middle(at, event, clean)
-            joined = leaf_bytes(middle).decode()
+            commit = commitment(salt, person_id, detail)
+            subjects.append((seq, person_id, detail, salt.hex()))
         leaf_text = f"{seq}{SEPARATOR}{joined}{SEPARATOR}{commit or ''}"
         rows.append((seq, *middle, commit, merkle.leaf_hash(leaf_text.encode()).hex()))
     _insert(connection, audit_event, rows)

@@ -324,13 +324,11 @@ def _audit(connection: Connection, actor: Actor, purpose: str, scope: Scope, are
     where = f"area {area.name} ({area.vertices:,} vertices, buffer {buffer:g} m)"
     withheld = (f"; withheld (no agreement): {', '.join(scope.withheld)}"
                 if scope.withheld else "")
-    events: list[Any] = [
-        audit.Event(actor, purpose, ACTION, "allow", f"listed as needing help in {where}",
-                    fields, scope.agreements, r.person_id, None, request)
-        for h in households for r in h.residents]
-    people = len(events)
-    events.append(audit.Event(
+    persons = [r.person_id for h in households for r in h.residents]
+    audit.append_each(connection, audit.Event(
+        actor, purpose, ACTION, "allow", f"listed as needing help in {where}", fields,
+        scope.agreements, request_id=request), persons, now=now)
+    return audit.append(connection, [audit.Event(
         actor, purpose, ACTION, "allow",
-        f"{len(households)} households, {people} people needing help in {where}{withheld}",
-        fields, scope.agreements, None, None, request))
-    return audit.append(connection, events, now=now)[-1]
+        f"{len(households)} households, {len(persons)} people needing help in {where}"
+        f"{withheld}", fields, scope.agreements, request_id=request)], now=now)[-1]

@@ -111,6 +111,26 @@ def test_a_long_list_of_events_is_written_in_bulk_and_verifies(engine: Engine,
                            "community_health:identity")
 
 
+def test_one_event_about_each_of_many_persons_is_what_append_would_write(
+        engine: Engine, key_dir: Path) -> None:
+    persons = list(range(1, audit.COPY_FROM + 3))
+    listed = audit.Event(NURSE, "emergency_response", "list_vulnerable", "allow", "listed",
+                         ("asc_clients:identity",), ("DSA-3/v2",), request_id="r1")
+    with governed(engine) as c:
+        seqs = audit.append_each(c, listed, persons, now=NOW)
+        audit.append(c, [audit.Event(NURSE, "emergency_response", "list_vulnerable", "allow",
+                                     "listed", ("asc_clients:identity",), ("DSA-3/v2",),
+                                     person_id=p, request_id="r1") for p in (7, 8)], now=NOW)
+
+    assert seqs == persons  # in order, one each
+    assert verify(engine, key_dir).ok
+    with engine.connect() as c:
+        rows = c.execute(text("SELECT e.reason, e.request_id, s.person_id FROM audit_event e "
+                              "JOIN audit_subject s ON s.seq = e.seq ORDER BY e.seq")).all()
+    assert [r.person_id for r in rows] == [*persons, 7, 8]
+    assert {(r.reason, r.request_id) for r in rows} == {("listed", "r1")}
+
+
 def test_a_bulk_write_that_fails_raises_and_leaves_nothing(engine: Engine) -> None:
     with engine.begin() as c:
         if c.dialect.name == "sqlite":
