@@ -170,8 +170,10 @@ def _current(connection: Connection) -> set[int] | None:
 
 def _marks(connection: Connection) -> tuple[int, int, int]:
     """The last load, link run and rectification: what a rebuild is current to."""
-    return tuple(int(connection.execute(select(func.coalesce(func.max(t.c.id), 0))).scalar_one())
-                 for t in (load, link_run, rectification))  # type: ignore[return-value]
+    loads, runs, corrections = (
+        int(connection.execute(select(func.coalesce(func.max(t.c.id), 0))).scalar_one())
+        for t in (load, link_run, rectification))
+    return loads, runs, corrections
 
 
 def _unpack(found: Known, person_id: int, card: dict[str, Any], agencies: dict[str, str],
